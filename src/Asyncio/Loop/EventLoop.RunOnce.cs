@@ -1,0 +1,284 @@
+using System.Diagnostics;
+
+namespace Asyncio;
+
+public sealed partial class EventLoop
+{
+    /// <summary>
+    /// Work the loop cannot see the end of but must wait for before jumping virtual time: ToThread/RunInExecutor items
+    /// in flight (any thread increments, the loop thread decrements when the result is back).
+    /// </summary>
+    private int _offLoopWork;
+
+    /// <summary>Coroutines suspended on a foreign awaitable (a .NET Task, say). Loop thread only.</summary>
+    internal int _foreignAwaits;
+
+    /// <summary>
+    /// Continuations of plain .NET async code parked on loop-native waits (a loop timer, a future), and one-shot
+    /// virtual-clock timers. Loop thread only. Each usually stands behind one foreign await: an <c>async Task</c>
+    /// helper sleeping on the loop's clock is awaited by a coroutine as a foreign Task, and must not hold virtual
+    /// time back. See <see cref="IsTimeHeldBack"/>.
+    /// </summary>
+    internal int _loopDrivenForeign;
+
+    /// <summary>Set while <see cref="RunUntilComplete(AioFuture)"/> waits, so an idle virtual-time loop can report a deadlock.</summary>
+    private AioFuture? _runUntil;
+
+    /// <summary>Number of iterations run so far.</summary>
+    internal long Iterations { get; private set; }
+
+    internal void BeginOffLoopWork() => Interlocked.Increment(ref _offLoopWork);
+
+    internal void EndOffLoopWork() => Interlocked.Decrement(ref _offLoopWork);
+
+    /// <summary>
+    /// True while work outside the loop may still post back, so a virtual clock must not jump: ToThread or executor
+    /// items in flight, or more foreign awaits than loop-driven .NET continuations can account for.
+    /// </summary>
+    internal bool IsTimeHeldBack => Volatile.Read(ref _offLoopWork) > 0 || _foreignAwaits > _loopDrivenForeign;
+
+    /// <summary>One iteration: take the inbox, wait (or jump virtual time), promote due timers, run what is ready now.</summary>
+    private void RunOnce()
+    {
+        Iterations++;
+        DrainInbox();
+
+        TimeSpan timeout = WaitTimeout();
+        if (timeout == TimeSpan.Zero)
+        {
+            _selector.Select(TimeSpan.Zero);
+        }
+        else
+        {
+            Interlocked.Exchange(ref _waiting, 1);
+            if (!_inbox.IsEmpty)
+            {
+                timeout = TimeSpan.Zero;
+            }
+
+            _selector.Select(timeout);
+            Volatile.Write(ref _waiting, 0);
+        }
+
+        DrainInbox();
+        PromoteDueTimers();
+
+        // Run only this batch: callbacks it schedules wait for the next iteration.
+        int n = _ready.Count;
+        if (_shuffle is not null && n > 1)
+        {
+            ShuffleBatch(n);
+        }
+
+        for (; n > 0; n--)
+        {
+            _ready.Dequeue(out ReadyItem item);
+            if (item.Callback is not { } callback)
+            {
+                continue;   // cancelled handle
+            }
+
+            if (item.Context is not null)
+            {
+                InvokeUserCallback(callback, item.State, item.Context, null);
+                continue;
+            }
+
+            try
+            {
+                callback(item.State);
+            }
+            catch (Exception e)
+            {
+                ReportCallbackException(callback, item.State, e, null);
+            }
+        }
+    }
+
+    /// <summary>How long the wait step may block; with a virtual clock, jumps time instead of waiting for a timer.</summary>
+    private TimeSpan WaitTimeout()
+    {
+        if (_ready.Count > 0 || _stopping || !_inbox.IsEmpty)
+        {
+            return TimeSpan.Zero;
+        }
+
+        bool hasTimer = _timers.TryPeekDue(out long due);
+        if (_virtualClock is { } clock)
+        {
+            if (IsTimeHeldBack)
+            {
+                return Timeout.InfiniteTimeSpan;   // wait, in real time, for the outside work to post back
+            }
+
+            if (hasTimer)
+            {
+                clock.AdvanceTo(due);
+                return TimeSpan.Zero;
+            }
+
+            if (_runUntil is { IsDone: false } target)
+            {
+                throw new DeadlockException(target, DescribePendingTasks(), Seed);
+            }
+
+            return Timeout.InfiniteTimeSpan;
+        }
+
+        if (!hasTimer)
+        {
+            return Timeout.InfiniteTimeSpan;
+        }
+
+        long delta = due - NowTicks;
+        if (delta <= 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        // Capped at 24 hours, as asyncio's MAXIMUM_SELECT_TIMEOUT.
+        double seconds = Math.Min((double)delta / _frequency, 86400);
+        return TimeSpan.FromSeconds(seconds);
+    }
+
+    private void DrainInbox()
+    {
+        while (_inbox.TryDequeue(out ThreadSafeCall? call))
+        {
+            _ready.Enqueue(s_runThreadSafeCall, call, call.Context);
+        }
+    }
+
+    private void PromoteDueTimers()
+    {
+        if (_timers.Count == 0)
+        {
+            return;
+        }
+
+        long now = NowTicks;
+        while (_timers.TryPopDue(now, out TimerEntry entry))
+        {
+            if (entry.Target is ITimerTarget target)
+            {
+                target.OnTimer(this, entry.Seq);
+            }
+            else
+            {
+                // A continuation of plain .NET async code sleeping on the loop clock.
+                _loopDrivenForeign--;
+                _ready.Enqueue(s_invokeAction, entry.Target, null);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Seeded schedule: a random interleaving of the batch's groups (each task, each future, and one group for all
+    /// other callbacks) that keeps the order inside every group.
+    /// </summary>
+    private void ShuffleBatch(int n)
+    {
+        System.Diagnostics.Debug.Assert(_shuffle is not null);
+        var groupIndex = new Dictionary<object, int>(ReferenceEqualityComparer.Instance);
+        var members = new List<List<int>>();
+        var labels = new int[n];
+        object common = _ready;   // the group of callbacks that belong to no task or future
+        for (int i = 0; i < n; i++)
+        {
+            object key = GroupOf(in _ready.PeekAt(i)) ?? common;
+            if (!groupIndex.TryGetValue(key, out int g))
+            {
+                g = members.Count;
+                groupIndex.Add(key, g);
+                members.Add(new List<int>());
+            }
+
+            members[g].Add(i);
+            labels[i] = g;
+        }
+
+        if (members.Count < 2)
+        {
+            return;
+        }
+
+        for (int i = n - 1; i > 0; i--)
+        {
+            int j = _shuffle!.Next(i + 1);
+            (labels[i], labels[j]) = (labels[j], labels[i]);
+        }
+
+        var next = new int[members.Count];
+        var order = new int[n];
+        for (int k = 0; k < n; k++)
+        {
+            int g = labels[k];
+            order[k] = members[g][next[g]++];
+        }
+
+        _ready.PermuteFront(n, order);
+    }
+
+    private static object? GroupOf(in ReadyItem item) => item.State switch
+    {
+        AioTask task => task,
+        IScheduleGroup member => member.Group,
+        _ => null,
+    };
+
+    /// <summary>Runs a user callback in the <see cref="ExecutionContext"/> captured when it was queued.</summary>
+    internal void InvokeUserCallback(Action<object?> callback, object? state, ExecutionContext? context, object? handle)
+    {
+        if (context is not null && ExecutionContext.Capture() != context)
+        {
+            ExecutionContext.Restore(context);
+        }
+
+        try
+        {
+            callback(state);
+        }
+        catch (Exception e)
+        {
+            ReportCallbackException(callback, state, e, handle);
+        }
+    }
+
+    private void ReportCallbackException(Action<object?> callback, object? state, Exception e, object? handle)
+    {
+        string what = DescribeCallback(callback, state);
+        CallExceptionHandler(new LoopExceptionContext($"Exception in callback {what}")
+        {
+            Exception = e,
+            Handle = handle ?? what,
+        });
+    }
+
+    internal static string DescribeCallback(Action<object?> callback, object? state)
+    {
+        if (ReferenceEquals(callback, s_invokeAction) && state is Delegate d)
+        {
+            return DescribeDelegate(d);
+        }
+
+        if (ReferenceEquals(callback, s_runThreadSafeCall) && state is ThreadSafeCall call)
+        {
+            return DescribeCallback(call.Callback, call.State);
+        }
+
+        return DescribeDelegate(callback);
+    }
+
+    internal static string DescribeDelegate(Delegate d)
+    {
+        var m = d.Method;
+        string type = m.DeclaringType is { } t ? t.Name + "." : "";
+        return $"{type}{m.Name}()";
+    }
+}
+
+/// <summary>A ready-queue state object that belongs to a task or a future, for the seeded schedule's grouping.</summary>
+internal interface IScheduleGroup
+{
+    object Group { get; }
+}
