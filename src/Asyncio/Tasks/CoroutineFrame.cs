@@ -173,18 +173,36 @@ internal sealed class CoroutineBox<TStateMachine, T> : CoroutineFrame<T>
 /// <summary>Turns compiler state-machine type names into method names users recognise.</summary>
 internal static class CoroutineNames
 {
+    /// <summary>
+    /// "&lt;Main&gt;d__0" is the method Main; "&lt;&lt;Run&gt;g__Greet|0_0&gt;d" the local function Greet;
+    /// "&lt;&lt;Main&gt;b__0_0&gt;d" a lambda inside Main.
+    /// </summary>
     public static string Of(Type stateMachine)
     {
-        string name = stateMachine.Name;   // "<Main>d__0", or "<<Main>b__0_0>d" for a lambda inside Main
+        string name = stateMachine.Name;
         string method = name;
-        bool lambda = name.StartsWith("<<", StringComparison.Ordinal);
-        if (name.StartsWith('<'))
+        if (name.StartsWith("<<", StringComparison.Ordinal))
         {
-            int start = lambda ? 2 : 1;
-            int end = name.IndexOf('>', start);
-            if (end > start)
+            int close = name.IndexOf('>', 2);
+            string outer = close > 2 ? name[2..close] : name;
+            int local = name.IndexOf(">g__", StringComparison.Ordinal);
+            int lambda = name.IndexOf(">b__", StringComparison.Ordinal);
+            if (local >= 0)
             {
-                method = name[start..end];
+                int end = name.IndexOf('|', local);
+                method = end > local ? name[(local + 4)..end] : outer;
+            }
+            else
+            {
+                method = lambda >= 0 ? outer + ".<lambda>" : outer;
+            }
+        }
+        else if (name.StartsWith('<'))
+        {
+            int end = name.IndexOf('>', 1);
+            if (end > 1)
+            {
+                method = name[1..end];
             }
         }
 
@@ -194,8 +212,7 @@ internal static class CoroutineNames
             owner = owner.DeclaringType;   // closure classes such as "<>c__DisplayClass0_0"
         }
 
-        string prefix = owner is null ? "" : owner.Name + ".";
-        return lambda ? $"{prefix}{method}.<lambda>" : prefix + method;
+        return owner is null ? method : owner.Name + "." + method;
     }
 }
 
