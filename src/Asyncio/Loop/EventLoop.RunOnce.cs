@@ -67,31 +67,60 @@ public sealed partial class EventLoop
         int n = _ready.Count;
         if (_shuffle is not null && n > 1)
         {
-            ShuffleBatch(n);
+            RunSeededBatch(n);
         }
+        else
+        {
+            RunBatch(n);
+        }
+    }
 
+    private void RunBatch(int n)
+    {
         for (; n > 0; n--)
         {
             _ready.Dequeue(out ReadyItem item);
-            if (item.Callback is not { } callback)
-            {
-                continue;   // cancelled handle
-            }
+            Invoke(in item);
+        }
+    }
 
-            if (item.Context is not null)
-            {
-                InvokeUserCallback(callback, item.State, item.Context, null);
-                continue;
-            }
+    /// <summary>
+    /// Seeded schedule: runs the batch in a random interleaving of its groups (each task, each future, and one group
+    /// for all other callbacks) that keeps the order inside every group.
+    /// </summary>
+    private void RunSeededBatch(int n)
+    {
+        int[] order = SeededOrder(n);
+        for (int k = 0; k < n; k++)
+        {
+            _ready.TakeAt(order[k], out ReadyItem item);
+            Invoke(in item);
+        }
 
-            try
-            {
-                callback(item.State);
-            }
-            catch (Exception e)
-            {
-                ReportCallbackException(callback, item.State, e, null);
-            }
+        _ready.Skip(n);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void Invoke(in ReadyItem item)
+    {
+        if (item.Callback is not { } callback)
+        {
+            return;   // cancelled handle
+        }
+
+        if (item.Context is not null)
+        {
+            InvokeUserCallback(callback, item.State, item.Context, null);
+            return;
+        }
+
+        try
+        {
+            callback(item.State);
+        }
+        catch (Exception e)
+        {
+            ReportCallbackException(callback, item.State, e, null);
         }
     }
 
@@ -172,13 +201,8 @@ public sealed partial class EventLoop
         }
     }
 
-    /// <summary>
-    /// Seeded schedule: a random interleaving of the batch's groups (each task, each future, and one group for all
-    /// other callbacks) that keeps the order inside every group.
-    /// </summary>
-    private void ShuffleBatch(int n)
+    private int[] SeededOrder(int n)
     {
-        System.Diagnostics.Debug.Assert(_shuffle is not null);
         var groupIndex = new Dictionary<object, int>(ReferenceEqualityComparer.Instance);
         var members = new List<List<int>>();
         var labels = new int[n];
@@ -197,11 +221,6 @@ public sealed partial class EventLoop
             labels[i] = g;
         }
 
-        if (members.Count < 2)
-        {
-            return;
-        }
-
         for (int i = n - 1; i > 0; i--)
         {
             int j = _shuffle!.Next(i + 1);
@@ -216,7 +235,7 @@ public sealed partial class EventLoop
             order[k] = members[g][next[g]++];
         }
 
-        _ready.PermuteFront(n, order);
+        return order;
     }
 
     private static object? GroupOf(in ReadyItem item) => item.State switch

@@ -26,7 +26,11 @@ internal sealed class WakeupSelector : ISelector
     {
         if (timeout == TimeSpan.Zero)
         {
-            _wake.Reset();
+            if (_wake.IsSet)
+            {
+                _wake.Reset();
+            }
+
             return;
         }
 

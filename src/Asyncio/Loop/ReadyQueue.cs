@@ -10,8 +10,6 @@ internal struct ReadyItem
     public object? State;
     /// <summary>The context captured when a user callback was queued; null for the loop's own callbacks.</summary>
     public ExecutionContext? Context;
-    /// <summary>The sequence number its <see cref="Handle"/> carries.</summary>
-    public long Seq;
 }
 
 /// <summary>
@@ -19,8 +17,9 @@ internal struct ReadyItem
 /// has grown to its working size. Loop thread only.
 /// </summary>
 /// <remarks>
-/// Invariant: the item at logical offset i from the head carries <c>Seq == _headSeq + i</c>, unless a seeded
-/// iteration permuted the batch at the head (<see cref="PermuteFront"/>); <see cref="Cancel"/> then searches.
+/// Invariant: the item at logical offset i from the head was queued with sequence number <c>_headSeq + i</c>, so a
+/// <see cref="Handle"/> finds its item without a search. Items never move relative to the head: a seeded iteration
+/// runs its batch in another order in place (<see cref="TakeAt"/>) and then drops it (<see cref="Skip"/>).
 /// </remarks>
 internal sealed class ReadyQueue
 {
@@ -28,7 +27,6 @@ internal sealed class ReadyQueue
     private int _head;
     private int _count;
     private long _headSeq = 1;
-    private bool _permuted;
 
     public int Count => _count;
 
@@ -44,7 +42,6 @@ internal sealed class ReadyQueue
         item.Callback = callback;
         item.State = state;
         item.Context = context;
-        item.Seq = seq;
         _count++;
         return seq;
     }
@@ -59,10 +56,29 @@ internal sealed class ReadyQueue
         _head = (_head + 1) & (_items.Length - 1);
         _count--;
         _headSeq++;
-        if (_count == 0)
+    }
+
+    /// <summary>Takes (and clears) the item at logical offset <paramref name="offset"/> without moving the head.</summary>
+    public void TakeAt(int offset, out ReadyItem item)
+    {
+        ref ReadyItem slot = ref _items[(_head + offset) & (_items.Length - 1)];
+        item = slot;
+        slot = default;
+    }
+
+    /// <summary>Drops the first <paramref name="n"/> items (already taken with <see cref="TakeAt"/>).</summary>
+    public void Skip(int n)
+    {
+        Debug.Assert(n <= _count);
+        int mask = _items.Length - 1;
+        for (int i = 0; i < n; i++)
         {
-            _permuted = false;
+            _items[(_head + i) & mask] = default;
         }
+
+        _head = (_head + n) & mask;
+        _count -= n;
+        _headSeq += n;
     }
 
     /// <summary>Cancels the item queued with <paramref name="seq"/> if it has not run yet.</summary>
@@ -74,18 +90,7 @@ internal sealed class ReadyQueue
             return false;
         }
 
-        int mask = _items.Length - 1;
-        ref ReadyItem item = ref _items[(_head + (int)offset) & mask];
-        if (item.Seq != seq)
-        {
-            Debug.Assert(_permuted, "Sequence numbers only move when a seeded iteration permuted the batch.");
-            item = ref FindBySeq(seq);
-            if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref item))
-            {
-                return false;
-            }
-        }
-
+        ref ReadyItem item = ref _items[(_head + (int)offset) & (_items.Length - 1)];
         if (item.Callback is null)
         {
             return false;
@@ -101,44 +106,7 @@ internal sealed class ReadyQueue
     public bool IsPending(long seq)
     {
         long offset = seq - _headSeq;
-        if (offset < 0 || offset >= _count)
-        {
-            return false;
-        }
-
-        ref ReadyItem item = ref _items[(_head + (int)offset) & (_items.Length - 1)];
-        if (item.Seq != seq)
-        {
-            item = ref FindBySeq(seq);
-            if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref item))
-            {
-                return false;
-            }
-        }
-
-        return item.Callback is not null;
-    }
-
-    /// <summary>
-    /// Reorders the first <paramref name="n"/> items by <paramref name="order"/> (a permutation of 0..n-1:
-    /// the item that runs k-th is the one now at offset order[k]).
-    /// </summary>
-    public void PermuteFront(int n, int[] order)
-    {
-        Debug.Assert(n <= _count);
-        int mask = _items.Length - 1;
-        var copy = new ReadyItem[n];
-        for (int i = 0; i < n; i++)
-        {
-            copy[i] = _items[(_head + i) & mask];
-        }
-
-        for (int k = 0; k < n; k++)
-        {
-            _items[(_head + k) & mask] = copy[order[k]];
-        }
-
-        _permuted = true;
+        return offset >= 0 && offset < _count && _items[(_head + (int)offset) & (_items.Length - 1)].Callback is not null;
     }
 
     /// <summary>The item at logical offset <paramref name="offset"/> from the head (for seeded grouping).</summary>
@@ -151,22 +119,6 @@ internal sealed class ReadyQueue
         _headSeq += _count;
         _head = 0;
         _count = 0;
-        _permuted = false;
-    }
-
-    private ref ReadyItem FindBySeq(long seq)
-    {
-        int mask = _items.Length - 1;
-        for (int i = 0; i < _count; i++)
-        {
-            ref ReadyItem candidate = ref _items[(_head + i) & mask];
-            if (candidate.Seq == seq)
-            {
-                return ref candidate;
-            }
-        }
-
-        return ref System.Runtime.CompilerServices.Unsafe.NullRef<ReadyItem>();
     }
 
     private void Grow()
