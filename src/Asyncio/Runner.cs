@@ -134,6 +134,10 @@ public sealed class Runner : IDisposable
         {
             throw new KeyboardInterruptException(e);
         }
+        catch (Exception e) when (loop.Seed is int seed && NoteSeed(e, seed))
+        {
+            throw;   // not reached: NoteSeed returns false
+        }
         finally
         {
             if (sigint is not null)
@@ -145,6 +149,18 @@ public sealed class Runner : IDisposable
             _context = task._context ?? _context;
             _mainTask = null;
         }
+    }
+
+    /// <summary>
+    /// A run under a seeded schedule failed: say which seed, so the schedule can be replayed (ASYNCIO_SEED=n).
+    /// Returns false so the exception filter lets the original exception through untouched.
+    /// </summary>
+    private static bool NoteSeed(Exception e, int seed)
+    {
+        e.Data["Asyncio.Seed"] = seed;
+        Console.Error.WriteLine(
+            $"Asyncio: this run used the seeded schedule {seed}; set ASYNCIO_SEED={seed} (or LoopOptions.Seed) to replay it.");
+        return false;
     }
 
     private PosixSignalRegistration? TryOwnSigint()

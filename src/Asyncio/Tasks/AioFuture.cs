@@ -77,6 +77,9 @@ public abstract class AioFuture
         }
     }
 
+    /// <summary>Lets <c>await</c> wait for any future or task, ignoring its result; rethrows its exception.</summary>
+    public AioFutureAwaiter GetAwaiter() => new(this);
+
     /// <summary>
     /// Cancels the future (asyncio's <c>cancel(msg)</c>): schedules its callbacks and returns true, or returns false
     /// if it was already done.
@@ -321,6 +324,37 @@ public abstract class AioFuture
     private sealed record InternalCallback(Action<object?> Callback, object? State);
 
     private sealed record CountedContinuation(Action Continuation);
+}
+
+/// <summary>Awaits an <see cref="AioFuture"/> for its completion only (loop-native in coroutines).</summary>
+public readonly struct AioFutureAwaiter : System.Runtime.CompilerServices.ICriticalNotifyCompletion, ILoopAwaiter
+{
+    private readonly AioFuture _future;
+
+    internal AioFutureAwaiter(AioFuture future) => _future = future;
+
+    /// <summary>True once the future is done.</summary>
+    public bool IsCompleted => _future.IsDone;
+
+    /// <summary>Rethrows the future's exception, or <see cref="CancelledError"/> if it was cancelled.</summary>
+    public void GetResult()
+    {
+        AioTask.ThrowIfResumedWithError();
+        _future.ThrowIfNotSucceeded();
+    }
+
+    void ILoopAwaiter.Suspend(AioTask task, AioTask frame) => task.WaitOnFuture(_future);
+
+    /// <inheritdoc/>
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+    /// <inheritdoc/>
+    public void UnsafeOnCompleted(Action continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        _future.CheckThread("await (from plain .NET async code)");
+        _future.AddContinuation(continuation);
+    }
 }
 
 /// <summary>One done-callback registration; <see cref="User"/> is the delegate a user can remove.</summary>

@@ -168,7 +168,7 @@ public abstract class AioTask : AioFuture, ITimerTarget
     public new Exception? Exception => base.Exception;
 
     /// <summary>Lets <c>await task</c> work for a task without a result.</summary>
-    public AioTaskAwaiter GetAwaiter() => new(this);
+    public new AioTaskAwaiter GetAwaiter() => new(this);
 
     // ------------------------------------------------------------------ the step
 

@@ -115,7 +115,7 @@ public sealed class Future<T> : AioFuture
     }
 
     /// <summary>Lets <c>await future</c> work in coroutines and in plain .NET async methods.</summary>
-    public FutureAwaiter<T> GetAwaiter() => new(this);
+    public new FutureAwaiter<T> GetAwaiter() => new(this);
 
     internal T ResultAfterDone()
     {
