@@ -96,6 +96,8 @@ public sealed partial class EventLoop : IDisposable
     /// <summary>The <see cref="SynchronizationContext"/> that is current during every step on this loop.</summary>
     public SynchronizationContext SynchronizationContext => _syncContext;
 
+    internal LoopSynchronizationContext LoopContext => _syncContext;
+
     /// <summary>A <see cref="System.Threading.Tasks.TaskScheduler"/> that runs tasks on this loop's thread.</summary>
     public TaskScheduler TaskScheduler => _taskScheduler;
 

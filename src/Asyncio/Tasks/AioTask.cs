@@ -223,6 +223,12 @@ public abstract class AioTask : AioFuture, ITimerTarget
         _flags |= Started;
         AioTask? previousTask = loop._currentTask;
         loop._currentTask = this;
+        SynchronizationContext? previousSync = SynchronizationContext.Current;
+        if (!ReferenceEquals(previousSync, loop.LoopContext))
+        {
+            SynchronizationContext.SetSynchronizationContext(loop.LoopContext);   // current during every step
+        }
+
         ExecutionContext? previousContext = ExecutionContext.Capture();
         if (_context is { } ctx && !ReferenceEquals(ctx, previousContext))
         {
@@ -260,6 +266,11 @@ public abstract class AioTask : AioFuture, ITimerTarget
             if (previousContext is not null && !ReferenceEquals(after, previousContext))
             {
                 ExecutionContext.Restore(previousContext);
+            }
+
+            if (!ReferenceEquals(SynchronizationContext.Current, previousSync))
+            {
+                SynchronizationContext.SetSynchronizationContext(previousSync);
             }
         }
 
