@@ -193,6 +193,12 @@ public abstract class AioTask : AioFuture, ITimerTarget
         int flags = _flags;
         object? waiter = _waiter;
         _waiter = null;
+        if (_extras is { WaitRegistration: var registration } extras && registration != default)
+        {
+            extras.WaitRegistration = default;
+            registration.Dispose();
+        }
+
         bool foreignResume = ReferenceEquals(waiter, WaitMarker.Foreign);
         if (foreignResume)
         {
@@ -520,6 +526,9 @@ public abstract class AioTask : AioFuture, ITimerTarget
         };
     }
 
+    /// <summary>Remembers the token registration of the current wait; it is disposed when the task resumes.</summary>
+    internal void SetWaitRegistration(CancellationTokenRegistration registration) => Extras.WaitRegistration = registration;
+
     /// <summary>Makes the next resume throw <paramref name="error"/> (asyncio throws such errors into the coroutine).</summary>
     internal void ResumeWithError(Exception error)
     {
@@ -614,6 +623,7 @@ public abstract class AioTask : AioFuture, ITimerTarget
         public CancellationToken PreviousToken;
         public Action? ForeignResume;
         public Exception? ResumeError;
+        public CancellationTokenRegistration WaitRegistration;
 
         public Exception? TakeResumeError()
         {

@@ -34,4 +34,7 @@ internal static class FutureFlags
     public const int FrameFailed = 1 << 9;
 
     public const int FrameDone = FrameSucceeded | FrameFailed;
+
+    /// <summary>A task: a <see cref="WaitQueue"/> woke it; its awaiter settles the queue's in-flight count on resume.</summary>
+    public const int WokenFromQueue = 1 << 10;
 }

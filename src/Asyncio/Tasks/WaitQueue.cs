@@ -1,38 +1,56 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using static Asyncio.FutureFlags;
 
 namespace Asyncio;
 
 /// <summary>
-/// A reusable, loop-native FIFO of waiting tasks: the hand-off primitive locks, conditions, semaphores and queues
+/// A reusable, loop-native FIFO of waiting tasks: the hand-off primitive that locks, conditions, semaphores and queues
 /// stand on. <see cref="WaitAsync"/> parks the current task without allocating; <see cref="WakeOne"/> and
-/// <see cref="WakeAll"/> make parked tasks resume on the next iteration, in the order they arrived. A task
-/// cancelled while parked leaves the queue and resumes with <see cref="CancelledError"/>. Loop thread only.
+/// <see cref="WakeAll"/> make parked tasks resume on the next iteration, in the order they arrived. A task cancelled
+/// while parked leaves the queue and resumes with <see cref="CancelledError"/>; a cancelled
+/// <see cref="CancellationToken"/> makes it resume with <see cref="OperationCanceledException"/>.
+/// Bound to the loop it is first used on; loop thread only.
 /// </summary>
 /// <remarks>
-/// A woken task that is cancelled before it runs still resumes with <see cref="CancelledError"/>, and its wake-up
-/// is spent: a primitive that hands out something with the wake-up (a lock, a permit) must pass it on when the
-/// waiter's await throws.
+/// A woken task stays counted in <see cref="InFlight"/> until it resumes. If it is cancelled in between, its await
+/// still throws, and the wake-up it received is lost unless the primitive passes it on: right after such an await
+/// throws, <see cref="ResumedAfterWake"/> is true (asyncio's "a cancelled waiter that was already woken passes the
+/// wake-up on to the next waiter").
 /// </remarks>
 public sealed class WaitQueue
 {
     private struct Entry
     {
-        public object Target;   // a parked AioTask, or the Action continuation of plain .NET async code
+        public object Target;   // a parked AioTask, or a ForeignWaiter (plain .NET async code)
         public long Seq;
     }
 
-    private Entry[] _ring = new Entry[8];
+    private EventLoop? _loop;
+    private Entry[] _ring = new Entry[4];
     private int _head;
     private int _count;      // entries in the ring, stale ones included
     private int _waiting;    // live entries
+    private int _inFlight;   // woken, not resumed yet
     private long _nextSeq = 1;
 
     /// <summary>How many tasks are parked (cancelled ones excluded).</summary>
     public int Count => _waiting;
 
-    /// <summary>Parks the current task until <see cref="WakeOne"/> or <see cref="WakeAll"/> reaches it.</summary>
-    public WaitAwaitable WaitAsync() => new(this);
+    /// <summary>How many tasks were woken and have not resumed yet.</summary>
+    public int InFlight => _inFlight;
+
+    /// <summary>
+    /// True right after an await of <see cref="WaitAsync"/> ended (normally or by an exception) for a task that had
+    /// been woken. Read it in the code that directly follows the await, before anything else runs.
+    /// </summary>
+    public bool ResumedAfterWake { get; private set; }
+
+    /// <summary>
+    /// Parks the current task until <see cref="WakeOne"/> or <see cref="WakeAll"/> reaches it, the task is cancelled
+    /// (<see cref="CancelledError"/>), or <paramref name="cancellationToken"/> is cancelled (<see cref="OperationCanceledException"/>).
+    /// </summary>
+    public WaitAwaitable WaitAsync(CancellationToken cancellationToken = default) => new(this, cancellationToken);
 
     /// <summary>Wakes the longest-waiting task; false if none waits. It resumes on the next iteration.</summary>
     public bool WakeOne()
@@ -53,8 +71,7 @@ public sealed class WaitQueue
     public int WakeAll()
     {
         int woken = 0;
-        int n = _count;   // tasks that park while waking (none can: wake-ups are queued) would wait for the next call
-        for (int i = 0; i < n && _count > 0; i++)
+        while (_count > 0)
         {
             Entry entry = TakeHead();
             if (TryWake(in entry))
@@ -66,16 +83,67 @@ public sealed class WaitQueue
         return woken;
     }
 
-    internal void Park(AioTask task)
+    private EventLoop Bind(EventLoop loop)
     {
+        if (_loop is null)
+        {
+            _loop = loop;
+        }
+        else if (!ReferenceEquals(_loop, loop))
+        {
+            throw new InvalidOperationException(
+                $"{this} is bound to a different event loop: a synchronization primitive or queue belongs to the loop it was first used on. " +
+                "Create one per loop, or hand work across loops with CallSoonThreadSafe.");
+        }
+
+        return loop;
+    }
+
+    internal void Park(AioTask task, CancellationToken cancellationToken)
+    {
+        EventLoop loop = Bind(task._loop!);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            task.ResumeWithError(new OperationCanceledException(cancellationToken));
+            return;
+        }
+
         long seq = _nextSeq++;
         Push(task, seq);
         task.ParkIn(this, seq);
+        if (cancellationToken.CanBeCanceled)
+        {
+            var record = new TokenWait(this, task, seq, cancellationToken);
+            task.SetWaitRegistration(cancellationToken.UnsafeRegister(static s =>
+            {
+                var r = (TokenWait)s!;
+                r.Queue._loop!.TryPost(static x => ((TokenWait)x!).Fire(), r);
+            }, record));
+        }
     }
 
-    internal void ParkContinuation(Action continuation)
+    internal void ParkForeign(EventLoop loop, Action continuation, CancellationToken cancellationToken)
     {
-        Push(continuation, _nextSeq++);
+        Bind(loop);
+        var waiter = new ForeignWaiter(this, loop.BindToCurrentTask(continuation));
+        if (cancellationToken.IsCancellationRequested)
+        {
+            waiter.Error = new OperationCanceledException(cancellationToken);
+            loop.EnqueueReady(ForeignWaiter.Resume, waiter);
+            return;
+        }
+
+        loop._loopDrivenForeign++;
+        Push(waiter, _nextSeq++);
+        if (cancellationToken.CanBeCanceled)
+        {
+            waiter.Registration = cancellationToken.UnsafeRegister(static s =>
+            {
+                var w = (ForeignWaiter)s!;
+                w.Queue._loop!.TryPost(static x => ((ForeignWaiter)x!).CancelByToken(), w);
+            }, waiter);
+            waiter.Token = cancellationToken;
+        }
     }
 
     /// <summary>A parked task was cancelled: its entry is now stale (skipped when it reaches the head).</summary>
@@ -86,6 +154,16 @@ public sealed class WaitQueue
         if (_count > 32 && _count > _waiting * 2)
         {
             Compact();
+        }
+    }
+
+    /// <summary>Called first by the awaiter of a resumed waiter: settles the in-flight count.</summary>
+    internal void OnResumed(bool wasWoken)
+    {
+        ResumedAfterWake = wasWoken;
+        if (wasWoken)
+        {
+            _inFlight--;
         }
     }
 
@@ -119,13 +197,14 @@ public sealed class WaitQueue
         {
             case AioTask task when IsLive(task, entry.Seq):
                 _waiting--;
+                _inFlight++;
+                task._flags |= WokenFromQueue;
                 task.WakeFromWait();
                 return true;
-            case Action continuation:
+            case ForeignWaiter foreign when !foreign.Done:
                 _waiting--;
-                EventLoop loop = EventLoop.Current ?? throw ThrowHelper.NoRunningLoop("WaitQueue.WakeOne");
-                loop._loopDrivenForeign--;
-                loop.EnqueueReady(EventLoop.InvokeActionCallback, continuation);
+                _inFlight++;
+                foreign.Wake();
                 return true;
             default:
                 return false;
@@ -134,7 +213,12 @@ public sealed class WaitQueue
 
     private bool IsLive(AioTask task, long seq) => ReferenceEquals(task._waiter, this) && task._waitSeq == seq;
 
-    private bool IsLive(in Entry e) => e.Target is not AioTask t || IsLive(t, e.Seq);
+    private bool IsLive(in Entry e) => e.Target switch
+    {
+        AioTask t => IsLive(t, e.Seq),
+        ForeignWaiter f => !f.Done,
+        _ => false,
+    };
 
     private void Grow()
     {
@@ -169,33 +253,59 @@ public sealed class WaitQueue
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"<WaitQueue waiting={_waiting}>";
+    public override string ToString() => $"<WaitQueue waiting={_waiting} in-flight={_inFlight}>";
 
     /// <summary>What <see cref="WaitAsync"/> returns.</summary>
     public readonly struct WaitAwaitable
     {
         private readonly WaitQueue _queue;
+        private readonly CancellationToken _token;
 
-        internal WaitAwaitable(WaitQueue queue) => _queue = queue;
+        internal WaitAwaitable(WaitQueue queue, CancellationToken token)
+        {
+            _queue = queue;
+            _token = token;
+        }
 
         /// <summary>Gets the awaiter.</summary>
-        public WaitAwaiter GetAwaiter() => new(_queue);
+        public WaitAwaiter GetAwaiter() => new(_queue, _token);
     }
 
     /// <summary>Awaits a place in a <see cref="WaitQueue"/>.</summary>
     public readonly struct WaitAwaiter : ICriticalNotifyCompletion, ILoopAwaiter
     {
         private readonly WaitQueue _queue;
+        private readonly CancellationToken _token;
 
-        internal WaitAwaiter(WaitQueue queue) => _queue = queue;
+        internal WaitAwaiter(WaitQueue queue, CancellationToken token)
+        {
+            _queue = queue;
+            _token = token;
+        }
 
         /// <summary>Always false: waiting always parks until a wake-up.</summary>
         public bool IsCompleted => false;
 
-        /// <summary>Returns once woken; throws <see cref="CancelledError"/> if the task was cancelled while parked.</summary>
-        public void GetResult() => AioTask.ThrowIfResumedWithError();
+        /// <summary>Returns once woken; throws <see cref="CancelledError"/> or <see cref="OperationCanceledException"/> otherwise.</summary>
+        public void GetResult()
+        {
+            AioTask? task = EventLoop.Current?._currentTask;
+            bool woken = false;
+            if (task is not null && (task._flags & WokenFromQueue) != 0)
+            {
+                task._flags &= ~WokenFromQueue;
+                woken = true;
+            }
+            else if (ForeignWaiter.Resuming is { } foreign && ReferenceEquals(foreign.Queue, _queue))
+            {
+                woken = foreign.WasWoken;
+            }
 
-        void ILoopAwaiter.Suspend(AioTask task, AioTask frame) => _queue.Park(task);
+            _queue.OnResumed(woken);
+            AioTask.ThrowIfResumedWithError();
+        }
+
+        void ILoopAwaiter.Suspend(AioTask task, AioTask frame) => _queue.Park(task, _token);
 
         /// <inheritdoc/>
         public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
@@ -205,8 +315,79 @@ public sealed class WaitQueue
         {
             ArgumentNullException.ThrowIfNull(continuation);
             EventLoop loop = EventLoop.Current ?? throw ThrowHelper.NoRunningLoop("WaitQueue.WaitAsync");
-            loop._loopDrivenForeign++;
-            _queue.ParkContinuation(continuation);
+            loop.CheckCallable("WaitQueue.WaitAsync");
+            _queue.ParkForeign(loop, continuation, _token);
+        }
+    }
+
+    /// <summary>Cancels a parked task's wait when its token fires.</summary>
+    private sealed class TokenWait(WaitQueue queue, AioTask task, long seq, CancellationToken token)
+    {
+        public WaitQueue Queue => queue;
+
+        public void Fire()
+        {
+            if (queue.IsLive(task, seq))
+            {
+                queue.Abandon();
+                task.ResumeWithError(new OperationCanceledException(token));
+            }
+        }
+    }
+
+    /// <summary>A continuation of plain .NET async code waiting in the queue.</summary>
+    private sealed class ForeignWaiter(WaitQueue queue, Action continuation)
+    {
+        [ThreadStatic]
+        public static ForeignWaiter? Resuming;
+
+        public WaitQueue Queue => queue;
+        public bool Done;
+        public bool WasWoken;
+        public Exception? Error;
+        public CancellationTokenRegistration Registration;
+        public CancellationToken Token;
+
+        public static readonly Action<object?> Resume = static s => ((ForeignWaiter)s!).Run();
+
+        public void Wake()
+        {
+            Done = true;
+            WasWoken = true;
+            Queue._loop!._loopDrivenForeign--;
+            Queue._loop.EnqueueReady(Resume, this);
+        }
+
+        public void CancelByToken()
+        {
+            if (Done)
+            {
+                return;
+            }
+
+            Done = true;
+            Queue.Abandon();
+            Queue._loop!._loopDrivenForeign--;
+            Error = new OperationCanceledException(Token);
+            Queue._loop.EnqueueReady(Resume, this);
+        }
+
+        private void Run()
+        {
+            Registration.Dispose();
+            EventLoop loop = Queue._loop!;
+            ForeignWaiter? previous = Resuming;
+            Resuming = this;
+            loop._resumeError = Error;
+            try
+            {
+                continuation();
+            }
+            finally
+            {
+                loop._resumeError = null;
+                Resuming = previous;
+            }
         }
     }
 }

@@ -1,0 +1,101 @@
+using System.Threading.Tasks.Sources;
+
+namespace Asyncio;
+
+public partial class AsyncQueue<T>
+{
+    /// <summary>
+    /// Consumes the queue with <c>await foreach</c>: each item in order until the queue is shut down and empty. The
+    /// items are removed as with <see cref="GetAsync"/>; calling <see cref="TaskDone"/> stays yours. Without a token,
+    /// the current task's <see cref="AioTask.CancellationToken"/> is used, so cancelling the task ends the loop with
+    /// <see cref="CancelledError"/>.
+    /// </summary>
+    public IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        AioTask? task = EventLoop.Current?._currentTask;
+        bool taskToken = false;
+        if (!cancellationToken.CanBeCanceled && task is not null)
+        {
+            cancellationToken = task.CancellationToken;
+            taskToken = true;
+        }
+
+        return new Enumerator(this, cancellationToken, taskToken ? task : null);
+    }
+
+    /// <summary>A queue consumer for <c>await foreach</c>; its waits park in the queue like a getter.</summary>
+    private sealed class Enumerator(AsyncQueue<T> queue, CancellationToken token, AioTask? tokenOwner)
+        : IAsyncEnumerator<T>, IValueTaskSource<bool>
+    {
+        private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = false };
+        private WaitQueue.WaitAwaiter _wait;
+        private T _current = default!;
+
+        public T Current => _current;
+
+        public ValueTask<bool> MoveNextAsync()
+        {
+            if (queue.TryGet(out T item))
+            {
+                _current = item;
+                return new ValueTask<bool>(true);
+            }
+
+            if (queue._shutdown)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            _core.Reset();
+            Park();
+            return new ValueTask<bool>(this, _core.Version);
+        }
+
+        private void Park()
+        {
+            _wait = queue._getters.WaitAsync(token).GetAwaiter();
+            _wait.UnsafeOnCompleted(OnWoken);
+        }
+
+        private void OnWoken()
+        {
+            try
+            {
+                _wait.GetResult();
+            }
+            catch (OperationCanceledException e)
+            {
+                if (!queue.IsEmpty && queue._getters.ResumedAfterWake)
+                {
+                    queue._getters.WakeOne();
+                }
+
+                _core.SetException(tokenOwner is not null && e.CancellationToken == token ? tokenOwner.MakeCancelledError() : e);
+                return;
+            }
+
+            if (queue.TryGet(out T item))
+            {
+                _current = item;
+                _core.SetResult(true);
+            }
+            else if (queue._shutdown)
+            {
+                _core.SetResult(false);
+            }
+            else
+            {
+                Park();   // someone else took the item first
+            }
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        bool IValueTaskSource<bool>.GetResult(short version) => _core.GetResult(version);
+
+        ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short version) => _core.GetStatus(version);
+
+        void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short version, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, version, flags);
+    }
+}

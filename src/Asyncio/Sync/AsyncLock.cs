@@ -1,0 +1,105 @@
+namespace Asyncio;
+
+/// <summary>
+/// A mutual-exclusion lock for tasks (asyncio's <c>Lock</c>): FIFO and fair, not owned (any task may release it).
+/// <code>await using (await lk.AcquireAsync()) { ... }</code>
+/// Bound to the loop it is first used on; loop thread only.
+/// </summary>
+/// <remarks>
+/// Fairness as CPython: the fast path is taken only when the lock is free and nobody waits; <see cref="Release"/>
+/// wakes the first waiter and leaves the lock free until that waiter runs, so a newcomer cannot barge in. A woken
+/// waiter cancelled before it runs passes the wake-up on to the next one.
+/// </remarks>
+public sealed class AsyncLock
+{
+    private readonly WaitQueue _waiters = new();
+    private bool _locked;
+
+    /// <summary>True while some task holds the lock (asyncio's <c>locked()</c>).</summary>
+    public bool IsLocked => _locked;
+
+    /// <summary>Tasks waiting for the lock.</summary>
+    public int WaitingCount => _waiters.Count;
+
+    private bool CanTakeNow => !_locked && _waiters.Count == 0 && _waiters.InFlight == 0;
+
+    /// <summary>
+    /// Acquires the lock, waiting if it is held (asyncio's <c>acquire()</c>). Dispose the returned releaser (with
+    /// <c>await using</c>) to release it. The wait ends with <see cref="CancelledError"/> if the task is cancelled,
+    /// or <see cref="OperationCanceledException"/> if <paramref name="cancellationToken"/> is.
+    /// </summary>
+    public ValueCoroutine<LockReleaser> AcquireAsync(CancellationToken cancellationToken = default)
+    {
+        if (CanTakeNow)
+        {
+            _locked = true;
+            return new ValueCoroutine<LockReleaser>(new LockReleaser(this));
+        }
+
+        return AcquireSlowAsync(cancellationToken);
+    }
+
+    private async Coroutine<LockReleaser> AcquireSlowAsync(CancellationToken cancellationToken)
+    {
+        if (CanTakeNow)
+        {
+            _locked = true;
+            return new LockReleaser(this);
+        }
+
+        try
+        {
+            await _waiters.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Keep the invariant: if the lock is free and nobody is about to take it, the first waiter must run.
+            if (!_locked && _waiters.InFlight == 0)
+            {
+                _waiters.WakeOne();
+            }
+
+            throw;
+        }
+
+        _locked = true;
+        return new LockReleaser(this);
+    }
+
+    /// <summary>Releases the lock and wakes the first waiter (asyncio's <c>release()</c>).</summary>
+    /// <exception cref="InvalidOperationException">The lock is not held.</exception>
+    public void Release()
+    {
+        if (!_locked)
+        {
+            throw new InvalidOperationException("Lock is not acquired: Release was called on an AsyncLock that nobody holds.");
+        }
+
+        _locked = false;
+        if (_waiters.InFlight == 0)
+        {
+            _waiters.WakeOne();
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"<AsyncLock [{(_locked ? "locked" : "unlocked")}] waiters={_waiters.Count}>";
+}
+
+/// <summary>Releases an <see cref="AsyncLock"/> (or an <see cref="AsyncCondition"/>'s lock) when disposed.</summary>
+public readonly struct LockReleaser : IDisposable, IAsyncDisposable
+{
+    private readonly AsyncLock? _lock;
+
+    internal LockReleaser(AsyncLock owner) => _lock = owner;
+
+    /// <summary>Releases the lock.</summary>
+    public void Dispose() => _lock?.Release();
+
+    /// <summary>Releases the lock (for <c>await using</c>).</summary>
+    public ValueTask DisposeAsync()
+    {
+        _lock?.Release();
+        return ValueTask.CompletedTask;
+    }
+}

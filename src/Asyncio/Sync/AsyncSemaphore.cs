@@ -1,0 +1,151 @@
+namespace Asyncio;
+
+/// <summary>
+/// A counting semaphore (asyncio's <c>Semaphore</c>): <see cref="AcquireAsync"/> takes one of the permits, waiting
+/// while none is left; <see cref="Release"/> returns one. FIFO: while anyone waits, newcomers queue behind even if a
+/// permit is free. <code>await using (await sem.AcquireAsync()) { ... }</code>
+/// Bound to the loop it is first used on; loop thread only.
+/// </summary>
+public class AsyncSemaphore
+{
+    private readonly WaitQueue _waiters = new();
+    private int _value;
+
+    /// <summary>A semaphore with <paramref name="initialCount"/> permits.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="initialCount"/> is negative.</exception>
+    public AsyncSemaphore(int initialCount = 1)
+    {
+        if (initialCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(initialCount), initialCount, "A semaphore's initial count must be zero or more.");
+        }
+
+        _value = initialCount;
+    }
+
+    /// <summary>Permits free now.</summary>
+    public int CurrentCount => _value;
+
+    /// <summary>
+    /// True when an acquire would wait (asyncio's <c>locked()</c>): no permit is free, or tasks are waiting or about
+    /// to run with a permit (FIFO).
+    /// </summary>
+    public bool IsLocked => _value == 0 || _waiters.Count > 0 || _waiters.InFlight > 0;
+
+    /// <summary>
+    /// Takes a permit, waiting while none is free (asyncio's <c>acquire()</c>); dispose the releaser to give it back.
+    /// Ends with <see cref="CancelledError"/> if the task is cancelled, or <see cref="OperationCanceledException"/> if
+    /// <paramref name="cancellationToken"/> is; a permit handed to a waiter that is cancelled goes to the next one.
+    /// </summary>
+    public ValueCoroutine<SemaphoreReleaser> AcquireAsync(CancellationToken cancellationToken = default)
+    {
+        if (!IsLocked)
+        {
+            _value--;
+            return new ValueCoroutine<SemaphoreReleaser>(new SemaphoreReleaser(this));
+        }
+
+        return AcquireSlowAsync(cancellationToken);
+    }
+
+    private async Coroutine<SemaphoreReleaser> AcquireSlowAsync(CancellationToken cancellationToken)
+    {
+        if (!IsLocked)
+        {
+            _value--;
+            return new SemaphoreReleaser(this);
+        }
+
+        try
+        {
+            try
+            {
+                await _waiters.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                if (_waiters.ResumedAfterWake)
+                {
+                    _value++;   // a permit was handed to us but we will not take it
+                }
+
+                throw;
+            }
+        }
+        finally
+        {
+            // Newcomers may have queued behind us (FIFO) while permits were free: wake as many as allowed.
+            while (_value > 0 && WakeUpNext())
+            {
+            }
+        }
+
+        return new SemaphoreReleaser(this);
+    }
+
+    /// <summary>Returns a permit and wakes the first waiter (asyncio's <c>release()</c>).</summary>
+    /// <exception cref="System.Threading.SemaphoreFullException">A bounded semaphore was released more often than acquired.</exception>
+    public virtual void Release()
+    {
+        _value++;
+        WakeUpNext();
+    }
+
+    private bool WakeUpNext()
+    {
+        if (_waiters.WakeOne())
+        {
+            _value--;   // the permit travels with the wake-up
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"<{GetType().Name} value={_value} waiters={_waiters.Count}>";
+}
+
+/// <summary>
+/// A semaphore that refuses to be released above its initial count (asyncio's <c>BoundedSemaphore</c>), which catches
+/// a release without an acquire.
+/// </summary>
+public sealed class AsyncBoundedSemaphore : AsyncSemaphore
+{
+    private readonly int _bound;
+
+    /// <summary>A bounded semaphore with <paramref name="initialCount"/> permits.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="initialCount"/> is negative.</exception>
+    public AsyncBoundedSemaphore(int initialCount = 1)
+        : base(initialCount) => _bound = initialCount;
+
+    /// <summary>Returns a permit.</summary>
+    /// <exception cref="SemaphoreFullException">Released more often than acquired.</exception>
+    public override void Release()
+    {
+        if (CurrentCount >= _bound)
+        {
+            throw new SemaphoreFullException($"BoundedSemaphore released too many times: it already holds its initial {_bound} permit(s).");
+        }
+
+        base.Release();
+    }
+}
+
+/// <summary>Returns a semaphore permit when disposed.</summary>
+public readonly struct SemaphoreReleaser : IDisposable, IAsyncDisposable
+{
+    private readonly AsyncSemaphore? _semaphore;
+
+    internal SemaphoreReleaser(AsyncSemaphore semaphore) => _semaphore = semaphore;
+
+    /// <summary>Returns the permit.</summary>
+    public void Dispose() => _semaphore?.Release();
+
+    /// <summary>Returns the permit (for <c>await using</c>).</summary>
+    public ValueTask DisposeAsync()
+    {
+        _semaphore?.Release();
+        return ValueTask.CompletedTask;
+    }
+}
