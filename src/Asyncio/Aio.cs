@@ -179,10 +179,10 @@ public static partial class Aio
 
     /// <summary>
     /// Suspends the current task for <paramref name="delay"/>; see <see cref="Sleep(double)"/>.
-    /// <see cref="Timeout.InfiniteTimeSpan"/> sleeps until cancelled.
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> sleeps until cancelled.
     /// </summary>
     public static SleepAwaitable Sleep(TimeSpan delay) =>
-        new(delay == Timeout.InfiniteTimeSpan ? double.PositiveInfinity : delay <= TimeSpan.Zero ? 0 : delay.TotalSeconds);
+        new(delay == System.Threading.Timeout.InfiniteTimeSpan ? double.PositiveInfinity : delay <= TimeSpan.Zero ? 0 : delay.TotalSeconds);
 
     /// <summary>Sleeps, then returns <paramref name="result"/> (asyncio's <c>sleep(delay, result)</c>).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="seconds"/> is NaN.</exception>

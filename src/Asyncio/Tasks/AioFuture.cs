@@ -9,7 +9,7 @@ namespace Asyncio;
 /// (asyncio's <c>Future</c> protocol). Pending, then finished with a result, failed with an exception, or cancelled.
 /// Not thread-safe: use it on its loop's thread.
 /// </summary>
-public abstract class AioFuture
+public abstract class AioFuture : IAioAwaitable
 {
     /// <summary>The loop; null only for a coroutine frame that has not started running.</summary>
     internal EventLoop? _loop;
@@ -309,6 +309,11 @@ public abstract class AioFuture
     };
 
     internal abstract string Describe();
+
+    AioFuture IAioAwaitable.ToFuture(EventLoop loop) => this;
+
+    /// <summary>The result as an object (null when there is none); only once the future succeeded.</summary>
+    internal abstract object? BoxedResult();
 
     /// <summary>Used by the loop when a task waits on this future: what to say about the wait (deadlock report).</summary>
     internal virtual string DescribeAsWait() => Describe();

@@ -365,6 +365,13 @@ public abstract class AioTask : AioFuture, ITimerTarget
         _link = null;
     }
 
+    /// <summary>
+    /// True if <paramref name="error"/> is this task being cancelled: a <see cref="CancelledError"/>, or an
+    /// <see cref="OperationCanceledException"/> carrying the task's own token.
+    /// </summary>
+    internal bool IsOwnCancellation(Exception error) =>
+        error is CancelledError || (error is OperationCanceledException oce && _extras?.IsOwnToken(oce.CancellationToken) == true);
+
     /// <summary>A CancelledError carrying the last cancel message and, if one was issued, the task's token.</summary>
     internal CancelledError MakeCancelledError()
     {

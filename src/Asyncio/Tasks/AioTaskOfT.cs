@@ -5,7 +5,7 @@ namespace Asyncio;
 
 /// <summary>A task whose coroutine returns a <typeparamref name="T"/> (asyncio's <c>Task</c>).</summary>
 /// <typeparam name="T">The result type.</typeparam>
-public abstract class AioTask<T> : AioTask
+public abstract class AioTask<T> : AioTask, IAioAwaitable<T>, IResultSource<T>
 {
     /// <summary>The result; for a coroutine frame, stored when its method returns.</summary>
     internal T _result = default!;
@@ -32,6 +32,10 @@ public abstract class AioTask<T> : AioTask
 
     /// <summary>Lets <c>await task</c> return the task's result.</summary>
     public new AioTaskAwaiter<T> GetAwaiter() => new(this);
+
+    internal override object? BoxedResult() => _result is VoidResult ? null : _result;
+
+    T IResultSource<T>.ResultAfterDone() => ResultAfterDone();
 
     internal T ResultAfterDone()
     {

@@ -11,7 +11,7 @@ namespace Asyncio;
 /// </summary>
 /// <typeparam name="T">The result type.</typeparam>
 [AsyncMethodBuilder(typeof(CoroutineMethodBuilder<>))]
-public readonly struct Coroutine<T>
+public readonly struct Coroutine<T> : IAioAwaitable<T>
 {
     internal readonly CoroutineFrame<T>? Frame;
     internal readonly int Version;
@@ -40,6 +40,8 @@ public readonly struct Coroutine<T>
         return frame;
     }
 
+    AioFuture IAioAwaitable.ToFuture(EventLoop loop) => loop.CreateTask(this);
+
     internal static InvalidOperationException DefaultValue(string use) => new(
         $"Cannot {use} a default(Coroutine<{typeof(T).Name}>): it holds no coroutine. Call an async Coroutine method to get one.");
 
@@ -51,7 +53,7 @@ public readonly struct Coroutine<T>
 /// The return type of an <c>async Coroutine</c> method: a cold coroutine without a result; see <see cref="Coroutine{T}"/>.
 /// </summary>
 [AsyncMethodBuilder(typeof(CoroutineMethodBuilder))]
-public readonly struct Coroutine
+public readonly struct Coroutine : IAioAwaitable
 {
     internal readonly CoroutineFrame<VoidResult>? Frame;
     internal readonly int Version;
@@ -72,6 +74,8 @@ public readonly struct Coroutine
         CoroutineFrame<VoidResult> frame = Claim("await");
         return new CoroutineAwaiter(new CoroutineAwaiter<VoidResult>(frame, Version));
     }
+
+    AioFuture IAioAwaitable.ToFuture(EventLoop loop) => loop.CreateTask(this);
 
     internal CoroutineFrame<VoidResult> Claim(string use)
     {

@@ -9,7 +9,7 @@ namespace Asyncio;
 /// the loop's next iteration. Bound to one loop; use it on that loop's thread.
 /// </summary>
 /// <typeparam name="T">The result type.</typeparam>
-public sealed class Future<T> : AioFuture
+public sealed class Future<T> : AioFuture, IAioAwaitable<T>, IResultSource<T>
 {
     private T _result = default!;
 
@@ -116,6 +116,10 @@ public sealed class Future<T> : AioFuture
 
     /// <summary>Lets <c>await future</c> work in coroutines and in plain .NET async methods.</summary>
     public new FutureAwaiter<T> GetAwaiter() => new(this);
+
+    internal override object? BoxedResult() => _result;
+
+    T IResultSource<T>.ResultAfterDone() => ResultAfterDone();
 
     internal T ResultAfterDone()
     {
