@@ -79,8 +79,8 @@ public sealed partial class EventLoop
     {
         for (; n > 0; n--)
         {
-            _ready.Dequeue(out ReadyItem item);
-            Invoke(in item);
+            _ready.Dequeue(out ReadyItem item, out long seq);
+            Invoke(in item, seq);
         }
     }
 
@@ -93,15 +93,15 @@ public sealed partial class EventLoop
         int[] order = SeededOrder(n);
         for (int k = 0; k < n; k++)
         {
-            _ready.TakeAt(order[k], out ReadyItem item);
-            Invoke(in item);
+            _ready.TakeAt(order[k], out ReadyItem item, out long seq);
+            Invoke(in item, seq);
         }
 
         _ready.Skip(n);
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private void Invoke(in ReadyItem item)
+    private void Invoke(in ReadyItem item, long seq)
     {
         if (item.Callback is not { } callback)
         {
@@ -110,7 +110,7 @@ public sealed partial class EventLoop
 
         if (item.Context is not null)
         {
-            InvokeUserCallback(callback, item.State, item.Context, null);
+            InvokeUserCallback(callback, item.State, item.Context, new Handle(this, seq));
             return;
         }
 
@@ -120,7 +120,7 @@ public sealed partial class EventLoop
         }
         catch (Exception e)
         {
-            ReportCallbackException(callback, item.State, e, null);
+            ReportCallbackException(callback, item.State, e, new Handle(this, seq));
         }
     }
 
@@ -269,7 +269,7 @@ public sealed partial class EventLoop
         CallExceptionHandler(new LoopExceptionContext($"Exception in callback {what}")
         {
             Exception = e,
-            Handle = handle ?? what,
+            Handle = handle,
         });
     }
 

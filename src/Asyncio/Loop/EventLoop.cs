@@ -241,9 +241,10 @@ public sealed partial class EventLoop : IDisposable
         }
 
         long now = NowTicks;
-        if (delaySeconds <= 0)
+        if (delaySeconds < 0)
         {
-            return now;
+            // Negative delays are due at once but keep their deadline order, as asyncio's call_at(now + delay).
+            return now - SecondsToTicks(Math.Min(-delaySeconds, FarFutureTicks / (double)_frequency));
         }
 
         long delta = SecondsToTicks(delaySeconds);
@@ -257,12 +258,8 @@ public sealed partial class EventLoop : IDisposable
             throw new ArgumentOutOfRangeException(paramName, "The deadline is NaN; give a loop time in seconds, as returned by loop.Time().");
         }
 
-        if (when <= 0)
-        {
-            return when == 0 ? 0 : long.MinValue / 2;
-        }
-
-        return SecondsToTicks(when);
+        double bound = FarFutureTicks / (double)_frequency;
+        return when < 0 ? -SecondsToTicks(Math.Min(-when, bound)) : SecondsToTicks(when);
     }
 
     private TimerHandle ScheduleTimer(string member, long due, Action<object?> callback, object? state)
@@ -312,6 +309,13 @@ public sealed partial class EventLoop : IDisposable
         }
 
         var call = new ThreadSafeCall(callback, state, context);
+        if (Environment.CurrentManagedThreadId == _ownerThread)
+        {
+            // On the loop thread: straight onto the ready queue, so it keeps its FIFO place among CallSoon callbacks.
+            _ready.Enqueue(s_runThreadSafeCall, call, context);
+            return new Handle(call, 0);
+        }
+
         _inbox.Enqueue(call);
         if (Volatile.Read(ref _waiting) != 0)
         {
@@ -422,7 +426,7 @@ public sealed partial class EventLoop : IDisposable
                 "(Aio.CreateTask), or run the second loop on a thread of its own.");
         }
 
-        _stopping = false;
+        // _stopping is not reset here: Stop() before RunForever makes it run exactly one iteration (asyncio).
         _ownerThread = Environment.CurrentManagedThreadId;
         t_running = this;
         _savedSyncContext = SynchronizationContext.Current;

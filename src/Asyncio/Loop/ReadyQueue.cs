@@ -47,8 +47,9 @@ internal sealed class ReadyQueue
     }
 
     /// <summary>Removes the head item into <paramref name="item"/>. The queue must not be empty.</summary>
-    public void Dequeue(out ReadyItem item)
+    public void Dequeue(out ReadyItem item, out long seq)
     {
+        seq = _headSeq;
         Debug.Assert(_count > 0, "Dequeue on an empty ready queue.");
         ref ReadyItem slot = ref _items[_head];
         item = slot;
@@ -59,8 +60,9 @@ internal sealed class ReadyQueue
     }
 
     /// <summary>Takes (and clears) the item at logical offset <paramref name="offset"/> without moving the head.</summary>
-    public void TakeAt(int offset, out ReadyItem item)
+    public void TakeAt(int offset, out ReadyItem item, out long seq)
     {
+        seq = _headSeq + offset;
         ref ReadyItem slot = ref _items[(_head + offset) & (_items.Length - 1)];
         item = slot;
         slot = default;
