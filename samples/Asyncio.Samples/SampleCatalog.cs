@@ -21,6 +21,15 @@ public static class SampleCatalog
         new CreateTaskVersusAwait(),
         new CancelATask(),
         new CancelAndCatchTaskCancellation(),
+        new RunCoroutinesConcurrently(),
+        new GatherVersusWait(),
+        new WaitForTimeout(),
+        new LimitConcurrencyWithSemaphore(),
+        new AsyncWith(),
+        new AsyncFor(),
+        new RunBlockingCodeInThread(),
+        new ProducerConsumerQueue(),
+        new GatherReturnExceptions(),
     ];
 
     /// <summary>The sample called <paramref name="name"/>, or null.</summary>

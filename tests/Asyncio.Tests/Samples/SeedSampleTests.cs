@@ -82,6 +82,66 @@ public class SeedSampleTests
         Assert.Equal(["1: Task was cancelled"], Run("cancel-and-await-task"));
 
     [Fact]
+    public void RunCoroutinesConcurrently_FinishesAtTwoSeconds() =>
+        Assert.Equal(["1: Coro 1 done", "2: Coro 2 done"], Run("run-coroutines-concurrently"));
+
+    [Fact]
+    public void GatherVersusWait_GatherKeepsArgumentOrder_WaitSplitsDoneAndPending() =>
+        Assert.Equal(
+        [
+            "2: Gather results: ['Coro 1 done', 'Coro 2 done']",
+            "4: Wait result: Coro 3 done",
+            "4: Wait result: Coro 4 done",
+            "4: pending: 0",
+        ], Run("gather-vs-wait"));
+
+    [Fact]
+    public void WaitForTimeout_TimesOutAtTwoSeconds() =>
+        Assert.Equal(["2: Coroutine timed out"], Run("wait-for-timeout"));
+
+    [Fact]
+    public void LimitConcurrencyWithSemaphore_ThreeAtATime_DoneAtEightSeconds()
+    {
+        string[] lines = Run("limit-concurrency-with-semaphore");
+        Assert.Equal(20, lines.Length);
+        Assert.Equal("8: Task 9 finished", lines[^1]);
+        int inside = 0, most = 0;
+        foreach (string line in lines)
+        {
+            inside += line.EndsWith("started", StringComparison.Ordinal) ? 1 : -1;
+            most = Math.Max(most, inside);
+        }
+
+        Assert.Equal(3, most);
+        Assert.Equal(["0: Task 0 started", "0: Task 1 started", "0: Task 2 started"], lines[..3]);
+    }
+
+    [Fact]
+    public void AsyncWith_EntersRunsExits() =>
+        Assert.Equal(["0: Entering context", "0: Inside context", "0: Exiting context"], Run("async-with"));
+
+    [Fact]
+    public void AsyncFor_OneItemPerSecond() =>
+        Assert.Equal(["1: 0", "2: 1", "3: 2", "4: 3", "5: 4"], Run("async-for"));
+
+    [Fact]
+    public void RunBlockingCodeInThread_ResultComesBack() =>
+        Assert.Equal(["0: Blocking function result"], Run("run-blocking-code-in-thread"));
+
+    [Fact]
+    public void ProducerConsumerQueue_ConsumesEveryItemInOrder()
+    {
+        string[] lines = Run("producer-consumer-queue");
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"Consumed {i}"), lines.Where(l => l.Contains("Consumed")).Select(l => l[(l.IndexOf(' ') + 1)..]));
+        Assert.Equal(10, lines.Length);
+        Assert.Equal("2: Consumed 4", lines[^1]);
+    }
+
+    [Fact]
+    public void GatherReturnExceptions_HandlesErrorsUsesResults() =>
+        Assert.Equal(["3: use: 10", "3: handle: coro 2 failed", "3: use: 30"], Run("gather-return-exceptions"));
+
+    [Fact]
     public void Catalog_NamesAreUniqueAndEverySampleHasAQuestion()
     {
         Assert.Equal(SampleCatalog.All.Count, SampleCatalog.All.Select(s => s.Name).Distinct().Count());
