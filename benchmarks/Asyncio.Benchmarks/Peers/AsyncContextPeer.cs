@@ -147,13 +147,13 @@ internal static class AsyncContextPeer
     private static async Task SleepOne() => await Task.Delay(s_delay);
 
     /// <summary>N <c>async Task</c>s each awaiting <c>Task.Delay</c> on the context, then <c>Task.WhenAll</c>.</summary>
-    public static Sample Spawn(int n, double sleepSeconds)
+    public static Sample Spawn(int n, double sleepSeconds, bool memory)
     {
         s_delay = TimeSpan.FromSeconds(sleepSeconds);
         return AsyncContext.Run(async () =>
         {
             var tasks = new Task[n];
-            var meter = SpawnMeter.Start();
+            var meter = SpawnMeter.Start(memory);
             for (int i = 0; i < n; i++)
             {
                 tasks[i] = SleepOne();

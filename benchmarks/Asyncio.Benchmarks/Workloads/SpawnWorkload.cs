@@ -29,10 +29,10 @@ internal sealed class SpawnWorkload : IWorkload
 
     public IReadOnlyList<Case> Cases(Options o) =>
     [
-        new("spawn_coroutine", Runtime.Asyncio, null, warm => RunCoroutines(o.Tasks(warm), o.SleepSeconds(warm))),
-        new("spawn_task", Runtime.Asyncio, null, warm => RunTasks(o.Tasks(warm), o.SleepSeconds(warm))),
-        new(Name, Runtime.ThreadPool, null, warm => ThreadPoolPeer.Spawn(o.Tasks(warm), o.SleepSeconds(warm))),
-        new(Name, Runtime.AsyncContext, null, warm => AsyncContextPeer.Spawn(o.Tasks(warm), o.SleepSeconds(warm))),
+        new("spawn_coroutine", Runtime.Asyncio, null, warm => SpawnMeter.TwoPasses(mem => RunCoroutines(o.Tasks(warm), o.SleepSeconds(warm), mem))),
+        new("spawn_task", Runtime.Asyncio, null, warm => SpawnMeter.TwoPasses(mem => RunTasks(o.Tasks(warm), o.SleepSeconds(warm), mem))),
+        new(Name, Runtime.ThreadPool, null, warm => SpawnMeter.TwoPasses(mem => ThreadPoolPeer.Spawn(o.Tasks(warm), o.SleepSeconds(warm), mem))),
+        new(Name, Runtime.AsyncContext, null, warm => SpawnMeter.TwoPasses(mem => AsyncContextPeer.Spawn(o.Tasks(warm), o.SleepSeconds(warm), mem))),
     ];
 
     public IEnumerable<string> Notes(Options o)
@@ -40,7 +40,8 @@ internal sealed class SpawnWorkload : IWorkload
         yield return $"spawn: {Format.Count(o.Tasks(false))} tasks sleeping {o.SleepSeconds(false):0.###} s (real clock, LoopOptions defaults); " +
                      "bytes_per_task: GC heap after a full GC while all sleep, minus a baseline taken after the task array was allocated " +
                      "(the array's 8 B/task is excluded); rss_bytes_per_task: VmRSS delta over the same span; seconds: wall time from " +
-                     "the first task created to the last one awaited, minus the sleep.";
+                     "the first task created to the last one awaited, minus the sleep, from a separate timing pass of the same code " +
+                     "without the forced GCs (each repetition runs both passes).";
         yield return "spawn_coroutine: Aio.CreateTask(SleepOne()) with `async Coroutine SleepOne() => await Aio.Sleep(1)`; " +
                      "spawn_task: Aio.CreateTask(SleepOneTask) with `async Task SleepOneTask() => await Aio.Sleep(1)`; " +
                      "peers: `async Task` methods awaiting Task.Delay(1 s), then Task.WhenAll.";
@@ -50,22 +51,22 @@ internal sealed class SpawnWorkload : IWorkload
 
     private static async Task SleepOneTask() => await Aio.Sleep(s_sleepSeconds);
 
-    public static Sample RunCoroutines(int n, double sleepSeconds)
+    public static Sample RunCoroutines(int n, double sleepSeconds, bool memory)
     {
         s_sleepSeconds = sleepSeconds;
-        return Aio.Run(() => MeasuredCoroutines(n, sleepSeconds));
+        return Aio.Run(() => MeasuredCoroutines(n, sleepSeconds, memory));
     }
 
-    public static Sample RunTasks(int n, double sleepSeconds)
+    public static Sample RunTasks(int n, double sleepSeconds, bool memory)
     {
         s_sleepSeconds = sleepSeconds;
-        return Aio.Run(() => MeasuredTasks(n, sleepSeconds));
+        return Aio.Run(() => MeasuredTasks(n, sleepSeconds, memory));
     }
 
-    private static async Coroutine<Sample> MeasuredCoroutines(int n, double sleepSeconds)
+    private static async Coroutine<Sample> MeasuredCoroutines(int n, double sleepSeconds, bool memory)
     {
         var tasks = new AioTask[n];
-        var meter = SpawnMeter.Start();
+        var meter = SpawnMeter.Start(memory);
         for (int i = 0; i < n; i++)
         {
             tasks[i] = Aio.CreateTask(SleepOne());
@@ -81,10 +82,10 @@ internal sealed class SpawnWorkload : IWorkload
         return meter.Done(n, sleepSeconds);
     }
 
-    private static async Coroutine<Sample> MeasuredTasks(int n, double sleepSeconds)
+    private static async Coroutine<Sample> MeasuredTasks(int n, double sleepSeconds, bool memory)
     {
         var tasks = new AioTask[n];
-        var meter = SpawnMeter.Start();
+        var meter = SpawnMeter.Start(memory);
         for (int i = 0; i < n; i++)
         {
             tasks[i] = Aio.CreateTask(SleepOneTask);
