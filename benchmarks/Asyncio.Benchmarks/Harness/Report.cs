@@ -142,7 +142,17 @@ internal static class Report
 
     private static string RatioCell(TableRow r, Runtime peer)
     {
-        if (!r.Ratios.TryGetValue(peer, out var ratio) || !double.IsFinite(ratio.RatioOfMedians))
+        if (!r.Ratios.TryGetValue(peer, out var ratio))
+        {
+            return "–";
+        }
+
+        if (r.Metric.Name.Contains("bytes", StringComparison.Ordinal) && r.Asyncio.Median < 0.5 && r.Peers[peer].Value.Median < 0.5)
+        {
+            return "both ≈ 0 B";
+        }
+
+        if (!double.IsFinite(ratio.RatioOfMedians))
         {
             return "–";
         }
