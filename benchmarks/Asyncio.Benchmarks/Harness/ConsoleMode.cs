@@ -87,7 +87,7 @@ internal static class ConsoleMode
                 try
                 {
                     Measure.Settle();
-                    WarmUp(c, firstRep: rep == 1);
+                    WarmUp(c, firstRep: rep == 1, workload.FullSizeFirstWarmUp);
                     Measure.Settle();
                     sample = c.Run(false);
                     log.WriteLine($"#   rep {rep}/{reps} {c.Describe()}: {Describe(workload, sample)}");
@@ -106,13 +106,14 @@ internal static class ConsoleMode
     }
 
     /// <summary>
-    /// Runs the case at its small warm-up size. Before the first repetition: four runs with idle gaps of
-    /// <see cref="TieringGapMs"/> between them, because the tiered JIT starts counting calls only after ~100 ms without
-    /// new tier-0 compiles and then promotes hot methods in the background; without the gaps, short runs that keep
-    /// compiling peer code can be measured in unoptimized code (seen as ~24 B and ~150 ns per await in --quick runs).
-    /// Later repetitions: one run.
+    /// Runs the case at its small warm-up size. Before the first repetition, more: small, full-size (unless the
+    /// workload is too heavy for that), small, small, with idle gaps of <see cref="TieringGapMs"/> between them. The
+    /// tiered JIT starts counting calls only after ~100 ms without new tier-0 compiles and promotes hot methods in the
+    /// background, and methods called once per run (RunForever) only reach optimized code through on-stack
+    /// replacement inside a long run; without this, rep 1 was measured partly in unoptimized code (seen as ~24 B and
+    /// ~150 ns per await in --quick runs, and as half the callsoon rate). Later repetitions: one small run.
     /// </summary>
-    private static void WarmUp(Case c, bool firstRep)
+    private static void WarmUp(Case c, bool firstRep, bool fullSizeFirst)
     {
         c.Run(true);
         if (!firstRep)
@@ -123,7 +124,7 @@ internal static class ConsoleMode
         for (int i = 0; i < 3; i++)
         {
             Thread.Sleep(TieringGapMs);
-            c.Run(true);
+            c.Run(!(fullSizeFirst && i == 0));   // false: a full-size run
         }
     }
 

@@ -15,6 +15,9 @@ internal interface IWorkload
     /// <summary>Goals for our loop (the figures are compared with them in the table).</summary>
     IReadOnlyList<Target> Targets { get; }
 
+    /// <summary>Whether the warm-up before the first repetition may include one full-size run (false for heavy workloads).</summary>
+    bool FullSizeFirstWarmUp => true;
+
     /// <summary>Default repetitions when <c>--reps</c> is not given.</summary>
     int DefaultReps => 5;
 

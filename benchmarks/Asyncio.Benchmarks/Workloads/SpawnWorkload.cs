@@ -17,6 +17,9 @@ internal sealed class SpawnWorkload : IWorkload
 
     public string Name => "spawn";
 
+    /// <summary>A full-size run takes seconds and gigabytes; the small warm-ups exercise the same code.</summary>
+    public bool FullSizeFirstWarmUp => false;
+
     public string Summary => "N tasks (--tasks, default 1,000,000) each sleeping 1 s, then all awaited: bytes/task (GC heap, RSS), seconds beyond the sleep.";
 
     public IReadOnlyList<Metric> Metrics => [Metric.BytesPerTask, Metric.RssBytesPerTask, Metric.Seconds];
