@@ -172,7 +172,7 @@ internal static class ConsoleMode
         w.WriteLine();
         w.WriteLine("options:");
         w.WriteLine("  --reps N    repetitions per figure (default 5)");
-        w.WriteLine($"  --quick     sizes divided by {Options.QuickDivisor}, spawn with 20,000 tasks sleeping 0.1 s (all --quick: well under 30 s)");
+        w.WriteLine($"  --quick     sizes divided by {Options.QuickDivisor}, spawn with 20,000 tasks sleeping 0.1 s (all --quick: under 30 s)");
         w.WriteLine("  --ops N     operations per measurement for callsoon, callsoon_chain, pingpong, yield (every runtime)");
         w.WriteLine("  --tasks N   tasks for spawn (default 1,000,000)");
         w.WriteLine("  --sleep S   seconds each spawned task sleeps (default 1)");
