@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Asyncio.Benchmarks.Harness;
+
+/// <summary>Clocks, allocation counters, GC settling and RSS: everything a measurement reads.</summary>
+internal static class Measure
+{
+    public static long Now => Stopwatch.GetTimestamp();
+
+    public static double Seconds(long start, long end) => (end - start) / (double)Stopwatch.Frequency;
+
+    /// <summary>Bytes allocated by this thread so far (for single-threaded runtimes).</summary>
+    public static long ThreadAllocated() => GC.GetAllocatedBytesForCurrentThread();
+
+    /// <summary>Bytes allocated by every thread so far (for the thread pool).</summary>
+    public static long AllAllocated() => GC.GetTotalAllocatedBytes(precise: true);
+
+    /// <summary>A full, blocking, compacting collection with finalizers run: the state every measurement starts from.</summary>
+    public static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+    }
+
+    /// <summary><see cref="Settle"/>, then an aggressive collection that also gives memory back to the OS (for RSS baselines).</summary>
+    public static void SettleAggressive()
+    {
+        Settle();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+
+    /// <summary>The GC heap size after a full collection.</summary>
+    public static long HeapAfterFullGc() => GC.GetTotalMemory(forceFullCollection: true);
+
+    /// <summary>Resident set size from /proc/self/status (VmRSS), in bytes; -1 where there is no /proc.</summary>
+    public static long RssBytes()
+    {
+        const string path = "/proc/self/status";
+        if (!File.Exists(path))
+        {
+            return -1;
+        }
+
+        foreach (string line in File.ReadLines(path))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                string kb = line["VmRSS:".Length..].Trim();
+                int space = kb.IndexOf(' ', StringComparison.Ordinal);
+                if (space > 0)
+                {
+                    kb = kb[..space];
+                }
+
+                return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return -1;
+    }
+}

@@ -1,0 +1,167 @@
+using Asyncio.Benchmarks.Harness;
+using Nito.AsyncEx;
+
+namespace Asyncio.Benchmarks.Peers;
+
+/// <summary>
+/// The workloads inside Nito.AsyncEx.Context's <see cref="AsyncContext"/> (<c>runtime=asynccontext</c>): a
+/// single-threaded synchronization context that <c>AsyncContext.Run</c> drives on the calling thread until all its
+/// work is done. Bytes come from <c>GC.GetAllocatedBytesForCurrentThread()</c>.
+/// </summary>
+internal static class AsyncContextPeer
+{
+    // ------------------------------------------------------------------ callsoon
+
+    private sealed class PostState(long total, int batch)
+    {
+        public readonly int Batch = batch;
+        public SynchronizationContext Context = null!;
+        public long Remaining = total;
+        public int InBatch;
+    }
+
+    private static readonly SendOrPostCallback s_batchItem = static s =>
+    {
+        var state = (PostState)s!;
+        if (--state.InBatch == 0 && state.Remaining > 0)
+        {
+            QueueBatch(state);
+        }
+    };
+
+    private static void QueueBatch(PostState state)
+    {
+        int n = (int)Math.Min(state.Batch, state.Remaining);
+        state.Remaining -= n;
+        state.InBatch = n;
+        SynchronizationContext context = state.Context;
+        for (int i = 0; i < n; i++)
+        {
+            context.Post(s_batchItem, state);
+        }
+    }
+
+    /// <summary>Batches of <c>SynchronizationContext.Post</c>; the last callback of a batch posts the next.</summary>
+    public static Sample PostBatches(long total, int batch)
+    {
+        var state = new PostState(total, batch);
+        long a0 = Measure.ThreadAllocated();
+        long t0 = Measure.Now;
+        AsyncContext.Run(() =>
+        {
+            state.Context = SynchronizationContext.Current!;
+            QueueBatch(state);
+        });
+        long t1 = Measure.Now;
+        long a1 = Measure.ThreadAllocated();
+        return Sample.Throughput(total, Measure.Seconds(t0, t1), a1 - a0);
+    }
+
+    private static readonly SendOrPostCallback s_chainItem = static s =>
+    {
+        var state = (PostState)s!;
+        if (--state.Remaining > 0)
+        {
+            state.Context.Post(s_chainItem!, state);
+        }
+    };
+
+    /// <summary>Each posted callback posts the next.</summary>
+    public static Sample PostChain(long total)
+    {
+        var state = new PostState(total, 1);
+        long a0 = Measure.ThreadAllocated();
+        long t0 = Measure.Now;
+        AsyncContext.Run(() =>
+        {
+            state.Context = SynchronizationContext.Current!;
+            state.Context.Post(s_chainItem, state);
+        });
+        long t1 = Measure.Now;
+        long a1 = Measure.ThreadAllocated();
+        return Sample.Throughput(total, Measure.Seconds(t0, t1), a1 - a0);
+    }
+
+    // ------------------------------------------------------------------ pingpong
+
+    /// <summary>Two <c>async Task</c>s on the context, two <see cref="SemaphoreSlim"/>s.</summary>
+    public static Sample PingPongSemaphores(int n)
+    {
+        using var there = new SemaphoreSlim(0);
+        using var back = new SemaphoreSlim(0);
+        long a0 = Measure.ThreadAllocated();
+        long t0 = Measure.Now;
+        AsyncContext.Run(async () =>
+        {
+            async Task Pong()
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    await there.WaitAsync();
+                    back.Release();
+                }
+            }
+
+            async Task Ping()
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    there.Release();
+                    await back.WaitAsync();
+                }
+            }
+
+            Task pong = Pong();
+            Task ping = Ping();
+            await ping;
+            await pong;
+        });
+        long t1 = Measure.Now;
+        long a1 = Measure.ThreadAllocated();
+        return Sample.Throughput(n, Measure.Seconds(t0, t1), a1 - a0);
+    }
+
+    // ------------------------------------------------------------------ yield
+
+    /// <summary><c>await Task.Yield()</c> in a loop on the context.</summary>
+    public static Sample Yields(long n)
+    {
+        long a0 = Measure.ThreadAllocated();
+        long t0 = Measure.Now;
+        AsyncContext.Run(async () =>
+        {
+            for (long i = 0; i < n; i++)
+            {
+                await Task.Yield();
+            }
+        });
+        long t1 = Measure.Now;
+        long a1 = Measure.ThreadAllocated();
+        return Sample.Throughput(n, Measure.Seconds(t0, t1), a1 - a0);
+    }
+
+    // ------------------------------------------------------------------ spawn
+
+    private static TimeSpan s_delay = TimeSpan.FromSeconds(1);
+
+    private static async Task SleepOne() => await Task.Delay(s_delay);
+
+    /// <summary>N <c>async Task</c>s each awaiting <c>Task.Delay</c> on the context, then <c>Task.WhenAll</c>.</summary>
+    public static Sample Spawn(int n, double sleepSeconds, bool memory)
+    {
+        s_delay = TimeSpan.FromSeconds(sleepSeconds);
+        return AsyncContext.Run(async () =>
+        {
+            var tasks = new Task[n];
+            var meter = SpawnMeter.Start(memory);
+            for (int i = 0; i < n; i++)
+            {
+                tasks[i] = SleepOne();
+            }
+
+            meter.Sleeping();
+            await Task.WhenAll(tasks);
+            return meter.Done(n, sleepSeconds);
+        });
+    }
+}
