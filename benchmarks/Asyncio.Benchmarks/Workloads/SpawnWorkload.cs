@@ -76,6 +76,7 @@ internal sealed class SpawnWorkload : IWorkload
         }
 
         await Aio.Sleep(0);   // one iteration: every task runs its first step and is now asleep
+        await Aio.Sleep(0);   // and one more, so the loop has settled (it gives back the ready queue the burst grew)
         meter.Sleeping();
         foreach (AioTask t in tasks)
         {
@@ -94,6 +95,7 @@ internal sealed class SpawnWorkload : IWorkload
             tasks[i] = Aio.CreateTask(SleepOneTask);
         }
 
+        await Aio.Sleep(0);
         await Aio.Sleep(0);
         meter.Sleeping();
         foreach (AioTask t in tasks)

@@ -50,6 +50,8 @@ public sealed partial class EventLoop
         }
         else
         {
+            TrimExcess();   // about to wait: a good moment to give memory back
+
             Interlocked.Exchange(ref _waiting, 1);
             if (!_inbox.IsEmpty)
             {
@@ -73,6 +75,19 @@ public sealed partial class EventLoop
         {
             RunBatch(n);
         }
+
+        if (n >= 4096 || (Iterations & 1023) == 0)
+        {
+            TrimExcess();   // after a large batch, or now and then: give back what a burst made the arrays grow to
+        }
+    }
+
+    /// <summary>Gives back the memory of the loop's arrays after a burst; checked every 1024 iterations and when idle.</summary>
+    private void TrimExcess()
+    {
+        _ready.TrimExcess();
+        _timers.TrimExcess();
+        TrimTaskRegistry();
     }
 
     private void RunBatch(int n)

@@ -49,6 +49,14 @@ public sealed partial class EventLoop
         task._slot = -1;
     }
 
+    private void TrimTaskRegistry()
+    {
+        if (_tasks.Length > 4096 && _taskCount * 16 < _tasks.Length)
+        {
+            Array.Resize(ref _tasks, Math.Max(4096, _taskCount * 4));
+        }
+    }
+
     /// <summary>The tasks of this loop that are not done (asyncio's <c>all_tasks(loop)</c>).</summary>
     public IReadOnlyList<AioTask> AllTasks()
     {

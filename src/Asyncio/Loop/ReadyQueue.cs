@@ -123,6 +123,30 @@ internal sealed class ReadyQueue
         _count = 0;
     }
 
+    /// <summary>
+    /// After a burst (a million tasks started at once, say) gives the memory back: shrinks the ring when it is large
+    /// and nearly empty. Called between iterations.
+    /// </summary>
+    public void TrimExcess()
+    {
+        const int KeepAtLeast = 4096;
+        if (_items.Length <= KeepAtLeast || _count * 16 > _items.Length)
+        {
+            return;
+        }
+
+        int size = Math.Max(KeepAtLeast, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, _count * 4)));
+        var smaller = new ReadyItem[size];
+        int mask = _items.Length - 1;
+        for (int i = 0; i < _count; i++)
+        {
+            smaller[i] = _items[(_head + i) & mask];
+        }
+
+        _items = smaller;
+        _head = 0;
+    }
+
     private void Grow()
     {
         var bigger = new ReadyItem[_items.Length * 2];

@@ -132,6 +132,16 @@ internal sealed class TimerHeap
         }
     }
 
+    /// <summary>Shrinks the heap array when it is large and nearly empty (after a burst of timers).</summary>
+    public void TrimExcess()
+    {
+        const int KeepAtLeast = 4096;
+        if (_heap.Length > KeepAtLeast && _count * 16 < _heap.Length)
+        {
+            Array.Resize(ref _heap, Math.Max(KeepAtLeast, _count * 4));
+        }
+    }
+
     public void Clear()
     {
         Array.Clear(_heap, 0, _count);

@@ -137,7 +137,10 @@ public readonly struct CoroutineAwaiter<T> : ICriticalNotifyCompletion, ILoopAwa
         return result;
     }
 
-    void ILoopAwaiter.Suspend(AioTask task, AioTask frame)
+    void ILoopAwaiter.Suspend(AioTask task, AioTask frame) => SuspendCore(task, frame);
+
+    /// <summary>The awaiting frame suspends: the task's driver runs this coroutine's first step next.</summary>
+    internal void SuspendCore(AioTask task, AioTask frame)
     {
         _frame._link = frame;
         _frame._loop = task._loop;
@@ -170,7 +173,9 @@ public readonly struct CoroutineAwaiter : ICriticalNotifyCompletion, ILoopAwaite
     /// <summary>Rethrows the exception the coroutine ended with, if any.</summary>
     public void GetResult() => _inner.GetResult();
 
-    void ILoopAwaiter.Suspend(AioTask task, AioTask frame) => ((ILoopAwaiter)_inner).Suspend(task, frame);
+    void ILoopAwaiter.Suspend(AioTask task, AioTask frame) => _inner.SuspendCore(task, frame);
+
+    internal void SuspendCore(AioTask task, AioTask frame) => _inner.SuspendCore(task, frame);
 
     /// <inheritdoc/>
     public void OnCompleted(Action continuation) => _inner.UnsafeOnCompleted(continuation);

@@ -224,7 +224,9 @@ internal readonly struct VoidResult
 /// <summary>Where the coroutine builders hand an awaiter over when a coroutine suspends.</summary>
 internal static class CoroutineSuspension
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // Compiled fully optimized from the first call: in unoptimized (tier-0) code the interface call on the awaiter
+    // struct boxes it, which would allocate on every await until tiering caught up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Suspend<TAwaiter>(AioTask frame, ref TAwaiter awaiter)
         where TAwaiter : INotifyCompletion
     {

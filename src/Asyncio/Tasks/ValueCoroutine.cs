@@ -72,7 +72,7 @@ public readonly struct ValueCoroutineAwaiter<T> : ICriticalNotifyCompletion, ILo
     /// <summary>The result.</summary>
     public T GetResult() => _hasResult ? _result : _inner.GetResult();
 
-    void ILoopAwaiter.Suspend(AioTask task, AioTask frame) => ((ILoopAwaiter)_inner).Suspend(task, frame);
+    void ILoopAwaiter.Suspend(AioTask task, AioTask frame) => _inner.SuspendCore(task, frame);
 
     /// <inheritdoc/>
     public void OnCompleted(Action continuation) => _inner.UnsafeOnCompleted(continuation);
@@ -138,7 +138,7 @@ public readonly struct ValueCoroutineAwaiter : ICriticalNotifyCompletion, ILoopA
         }
     }
 
-    void ILoopAwaiter.Suspend(AioTask task, AioTask frame) => ((ILoopAwaiter)_inner).Suspend(task, frame);
+    void ILoopAwaiter.Suspend(AioTask task, AioTask frame) => _inner.SuspendCore(task, frame);
 
     /// <inheritdoc/>
     public void OnCompleted(Action continuation) => _inner.UnsafeOnCompleted(continuation);
