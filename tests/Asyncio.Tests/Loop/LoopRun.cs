@@ -7,7 +7,7 @@ namespace Asyncio.Tests;
 internal static class LoopRun
 {
     /// <summary>Generous bound for anything that should take microseconds (a hung loop fails the test instead).</summary>
-    public static readonly TimeSpan HangTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan HangTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Generous bound for waiting on another thread.</summary>
     public static readonly TimeSpan ThreadTimeout = TimeSpan.FromSeconds(30);
