@@ -590,6 +590,43 @@ public sealed class EventLoopTests : IDisposable
         Assert.Equal(2.5, loop.Time(), 9);
     }
 
+    // A VirtualClock drives one open loop at a time.
+    [Fact]
+    public void VirtualClock_SharedByTwoOpenLoops_SecondLoopRefused()
+    {
+        var clock = new VirtualClock();
+        var first = new EventLoop(new LoopOptions { Clock = clock });
+        Throws<InvalidOperationException>(() => new EventLoop(new LoopOptions { Clock = clock }), "already drives another event loop");
+        first.Close();
+        using var second = new EventLoop(new LoopOptions { Clock = clock });   // allowed once the first is closed
+        Assert.Equal(0.0, second.Time());
+    }
+
+    // Bad input: a clock without a usable timestamp frequency.
+    [Fact]
+    public void Constructor_ClockWithZeroFrequency_ThrowsArgumentNamingTheClock()
+    {
+        var e = Throws<ArgumentException>(() => new EventLoop(new LoopOptions { Clock = new ZeroFrequencyClock() }), "ZeroFrequencyClock", "frequency");
+        Assert.Equal("options", e.ParamName);
+    }
+
+    private sealed class ZeroFrequencyClock : TimeProvider
+    {
+        public override long TimestampFrequency => 0;
+    }
+
+    // The loop's SynchronizationContext is current inside callbacks, and the caller's is restored after the run.
+    [Fact]
+    public void RunForever_SynchronizationContext_LoopsInsideCallersAfter()
+    {
+        SynchronizationContext? inside = null;
+        SynchronizationContext? before = SynchronizationContext.Current;
+        _loop.CallSoon(() => inside = SynchronizationContext.Current);
+        RunBriefly(_loop);
+        Assert.Same(_loop.SynchronizationContext, inside);
+        Assert.Same(before, SynchronizationContext.Current);
+    }
+
     // CPython: test_base_events.py BaseEventLoopTests.test_set_debug
     [Fact]
     public void Debug_SetAndGet_RoundTrips()

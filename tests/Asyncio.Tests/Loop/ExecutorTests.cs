@@ -172,6 +172,46 @@ public sealed class ExecutorTests : IDisposable
         }
     }
 
+    // CPython: base_events.py shutdown_default_executor: each call waits in its own thread for executor.shutdown(wait=True),
+    // so two concurrent calls both return once the work is done.
+    [Fact]
+    public void ShutdownDefaultExecutorAsync_TwoConcurrentCalls_BothCompleteWhenWorkEnds()
+    {
+        using var started = new ManualResetEventSlim();
+        using var gate = new ManualResetEventSlim();
+        var reports = new List<LoopExceptionContext>();
+        _loop.SetExceptionHandler((_, c) => reports.Add(c));
+        try
+        {
+            _loop.RunUntilComplete(Main());
+        }
+        finally
+        {
+            gate.Set();
+        }
+
+        Assert.Empty(reports);
+
+        async Coroutine Main()
+        {
+            _ = Aio.ToThread(() =>
+            {
+                started.Set();
+                gate.Wait(ThreadTimeout);
+            });
+            await Aio.ToThread(() => started.Wait(ThreadTimeout));
+            AioTask first = Aio.CreateTask(_loop.ShutdownDefaultExecutorAsync(TimeSpan.FromSeconds(30)));
+            AioTask second = Aio.CreateTask(_loop.ShutdownDefaultExecutorAsync(TimeSpan.FromSeconds(30)));
+            await Aio.Sleep(0);
+            await Aio.Sleep(0);
+            Assert.False(first.IsDone);
+            Assert.False(second.IsDone);
+            gate.Set();
+            await second;
+            await first;
+        }
+    }
+
     // CPython: base_events.py shutdown_default_executor with nothing to wait for returns at once; a second call too.
     [Fact]
     public void ShutdownDefaultExecutorAsync_NoWork_ReturnsAndCanBeCalledAgain()

@@ -304,6 +304,53 @@ public sealed class FutureCallbackTests : IDisposable
         Assert.Equal(Enumerable.Range(0, 64).Where(k => k % 2 == 1), log);
     }
 
+    // CPython: tasks.py: a task awaiting a future registers its wake-up as one more done callback, so user callbacks
+    // added before and after the await run before and after the task resumes.
+    [Fact]
+    public void AddDoneCallback_AroundATaskAwaitingTheFuture_RunInRegistrationOrder()
+    {
+        var log = new List<string>();
+        var f = _loop.CreateFuture<int>();
+        f.AddDoneCallback(_ => log.Add("cb before await"));
+
+        async Coroutine Waiter()
+        {
+            int v = await f;
+            log.Add($"task resumed with {v}");
+        }
+
+        AioTask t = _loop.CreateTask(Waiter());
+        RunBriefly(_loop);   // the task starts and waits on f
+        f.AddDoneCallback(_ => log.Add("cb after await"));
+        Assert.Empty(log);
+
+        f.SetResult(7);
+        _loop.RunUntilComplete(t);
+        RunBriefly(_loop);
+        Assert.Equal(new[] { "cb before await", "task resumed with 7", "cb after await" }, log);
+    }
+
+    // CPython: tasks are futures: add_done_callback on a task runs, through the loop, once the task is done.
+    [Fact]
+    public void AddDoneCallback_OnTask_RunsAfterTheTaskFinishesWithTheTask()
+    {
+        var seen = new List<AioFuture>();
+        async Coroutine<int> Work()
+        {
+            await Aio.Sleep(1);
+            return 3;
+        }
+
+        AioTask<int> t = _loop.CreateTask(Work());
+        t.AddDoneCallback(seen.Add);
+        Action<AioFuture> removed = _ => seen.Add(null!);
+        t.AddDoneCallback(removed);
+        Assert.Equal(1, t.RemoveDoneCallback(removed));
+        Assert.Equal(3, _loop.RunUntilComplete(t));
+        RunBriefly(_loop);
+        Assert.Same(t, Assert.Single(seen));
+    }
+
     // CPython: futures.py add_done_callback(fn, context=None) copies the current context; the callback runs in it.
     [Fact]
     public void AddDoneCallback_AsyncLocalAtRegistration_SeenByCallback()
