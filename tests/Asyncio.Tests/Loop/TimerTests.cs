@@ -154,6 +154,22 @@ public sealed class TimerTests : IDisposable
         Assert.Equal(new[] { "timer", "scheduled by timer" }, log);
     }
 
+    // CPython: events.py TimerHandle runs its callback in the context captured by call_later / call_at.
+    [Fact]
+    public void CallLater_AsyncLocalAtScheduling_SeenByTimerCallback()
+    {
+        var local = new AsyncLocal<string?>();
+        var seen = new List<string?>();
+        local.Value = "first";
+        _loop.CallLater(1, () => seen.Add(local.Value));
+        local.Value = "second";
+        _loop.CallAt(2, () => seen.Add(local.Value));
+        local.Value = null;
+        _loop.CallLater(3, _loop.Stop);
+        _loop.RunForever();
+        Assert.Equal(new[] { "first", "second" }, seen);
+    }
+
     // CPython: test_events.py TimerTests.test_timer: cancel() marks it cancelled and it never runs.
     [Fact]
     public void TimerHandleCancel_BeforeDue_NeverRunsAndIsCancelled()
