@@ -82,9 +82,10 @@ public sealed partial class EventLoop
             idle = _executorWork.Count == 0;
         }
 
-        if (idle)
+        if (idle && _executorIdle is { } waiters)
         {
-            _executorIdle?.TrySetResult(true);
+            _executorIdle = null;
+            waiters.TrySetResult(true);
         }
     }
 
@@ -111,8 +112,9 @@ public sealed partial class EventLoop
             }
         }
 
+        Future<bool> shared = _executorIdle ??= CreateFuture<bool>();   // one future for every waiting caller
         var idle = CreateFuture<bool>();
-        _executorIdle = idle;
+        shared.AddInternalCallback(static s => ((Future<bool>)s!).TrySetResult(true), idle);
         Timer? timer = null;
         if (timeout is { } limit && limit != Timeout.InfiniteTimeSpan)
         {
@@ -132,7 +134,6 @@ public sealed partial class EventLoop
         finally
         {
             timer?.Dispose();
-            _executorIdle = null;
         }
 
         if (!finished)

@@ -42,6 +42,7 @@ public sealed partial class EventLoop
     {
         Iterations++;
         DrainInbox();
+        _timers.PurgeIfMostlyStale();
 
         TimeSpan timeout = WaitTimeout();
         if (timeout == TimeSpan.Zero)
@@ -125,7 +126,10 @@ public sealed partial class EventLoop
 
         if (item.Context is not null)
         {
-            InvokeUserCallback(callback, item.State, item.Context, new Handle(this, seq));
+            object handle = ReferenceEquals(callback, s_runThreadSafeCall) && item.State is ThreadSafeCall call
+                ? new Handle(call, 0)
+                : new Handle(this, seq);
+            InvokeUserCallback(callback, item.State, item.Context, handle);
             return;
         }
 
@@ -183,6 +187,19 @@ public sealed partial class EventLoop
         // Capped at 24 hours, as asyncio's MAXIMUM_SELECT_TIMEOUT.
         double seconds = Math.Min((double)delta / _frequency, 86400);
         return TimeSpan.FromSeconds(seconds);
+    }
+
+    /// <summary>
+    /// Calls posted with CallSoonThreadSafe before this CallSoon go first: one FIFO in call order, as asyncio's single
+    /// ready deque. Callers of CallSoon own the ready queue (the loop's thread, or the one preparing a loop that is not
+    /// running), so they may move the inbox into it.
+    /// </summary>
+    private void DrainInboxIfAny()
+    {
+        if (!_inbox.IsEmpty)
+        {
+            DrainInbox();
+        }
     }
 
     private void DrainInbox()
@@ -295,6 +312,11 @@ public sealed partial class EventLoop
             return DescribeDelegate(d);
         }
 
+        if (state is IDescribedCallback described)
+        {
+            return described.Describe();
+        }
+
         if (ReferenceEquals(callback, s_runThreadSafeCall) && state is ThreadSafeCall call)
         {
             return DescribeCallback(call.Callback, call.State);
@@ -309,6 +331,12 @@ public sealed partial class EventLoop
         string type = m.DeclaringType is { } t ? t.Name + "." : "";
         return $"{type}{m.Name}()";
     }
+}
+
+/// <summary>A ready-queue state object that can name the user callback it runs (for error reports).</summary>
+internal interface IDescribedCallback
+{
+    string Describe();
 }
 
 /// <summary>A ready-queue state object that belongs to a task or a future, for the seeded schedule's grouping.</summary>

@@ -49,6 +49,47 @@ public sealed partial class EventLoop
         task._slot = -1;
     }
 
+    /// <summary>
+    /// Futures and tasks that failed while nobody had looked at their outcome. Kept referenced until the loop closes,
+    /// where those still unretrieved are reported (CPython reports from <c>__del__</c>, at a moment .NET cannot
+    /// reproduce; this moment is deterministic). Loop thread only.
+    /// </summary>
+    private readonly List<AioFuture> _unretrieved = new();
+    private int _unretrievedPruneAt = 64;
+
+    internal void NoteUnretrieved(AioFuture future)
+    {
+        _unretrieved.Add(future);
+        if (_unretrieved.Count >= _unretrievedPruneAt)
+        {
+            _unretrieved.RemoveAll(static f => (f._flags & FutureFlags.Retrieved) != 0);
+            _unretrievedPruneAt = Math.Max(64, _unretrieved.Count * 2);
+        }
+    }
+
+    /// <summary>Reports "... exception was never retrieved" for each failed future nobody looked at.</summary>
+    private void ReportUnretrieved()
+    {
+        foreach (AioFuture f in _unretrieved)
+        {
+            if ((f._flags & FutureFlags.Retrieved) != 0)
+            {
+                continue;
+            }
+
+            f._flags |= FutureFlags.Retrieved;
+            bool isTask = f is AioTask;
+            CallExceptionHandler(new LoopExceptionContext($"{(isTask ? "Task" : "Future")} exception was never retrieved")
+            {
+                Exception = (Exception)f._outcome!,
+                Future = f,
+                Task = f as AioTask,
+            });
+        }
+
+        _unretrieved.Clear();
+    }
+
     private void TrimTaskRegistry()
     {
         if (_tasks.Length > 4096 && _taskCount * 16 < _tasks.Length)

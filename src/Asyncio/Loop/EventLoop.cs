@@ -122,7 +122,7 @@ public sealed partial class EventLoop : IDisposable
     {
         System.Diagnostics.Debug.Assert(!double.IsNaN(seconds));
         double ticks = Math.Round(seconds * _frequency);
-        return ticks >= FarFutureTicks ? FarFutureTicks : (long)ticks;
+        return ticks >= FarFutureTicks ? FarFutureTicks : ticks <= -FarFutureTicks ? -FarFutureTicks : (long)ticks;
     }
 
     /// <summary>Deadlines this far off are treated as never (about 146 years at 1 GHz).</summary>
@@ -140,6 +140,7 @@ public sealed partial class EventLoop : IDisposable
     {
         ArgumentNullException.ThrowIfNull(callback);
         CheckCallable(nameof(CallSoon));
+        DrainInboxIfAny();
         return new Handle(this, _ready.Enqueue(s_invokeAction, callback, ExecutionContext.Capture()));
     }
 
@@ -153,6 +154,7 @@ public sealed partial class EventLoop : IDisposable
     {
         ArgumentNullException.ThrowIfNull(callback);
         CheckCallable(nameof(CallSoon));
+        DrainInboxIfAny();
         return new Handle(this, _ready.Enqueue(callback, state, ExecutionContext.Capture()));
     }
 
@@ -312,6 +314,7 @@ public sealed partial class EventLoop : IDisposable
         if (Environment.CurrentManagedThreadId == _ownerThread)
         {
             // On the loop thread: straight onto the ready queue, so it keeps its FIFO place among CallSoon callbacks.
+            DrainInboxIfAny();
             _ready.Enqueue(s_runThreadSafeCall, call, context);
             return new Handle(call, 0);
         }
@@ -476,6 +479,7 @@ public sealed partial class EventLoop : IDisposable
             return;
         }
 
+        ReportUnretrieved();
         _closed = true;
         _ready.Clear();
         _timers.Clear();

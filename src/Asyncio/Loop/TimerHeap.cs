@@ -56,10 +56,12 @@ internal sealed class TimerHeap
         return seq;
     }
 
-    /// <summary>Records that one timer in the heap became dead; may rebuild the heap without the dead ones.</summary>
-    public void NoteStale()
+    /// <summary>Records that one timer in the heap became dead.</summary>
+    public void NoteStale() => _stale++;
+
+    /// <summary>Once per iteration, as CPython's <c>_run_once</c>: rebuilds without dead timers when more than half of over 100 are dead.</summary>
+    public void PurgeIfMostlyStale()
     {
-        _stale++;
         if (_count > MinTimersForPurge && _stale * 2 > _count)
         {
             Purge();

@@ -217,6 +217,11 @@ public abstract class AioFuture : IAioAwaitable
         Debug.Assert(!IsDone && state != Pending);
         _flags = (_flags & ~StateMask) | state;
         _outcome = outcome;
+        if (state == Failed && (_flags & Retrieved) == 0)
+        {
+            _loop!.NoteUnretrieved(this);   // reported at loop close unless someone looks at it first
+        }
+
         object? callbacks = _callbacks;
         _callbacks = null;
         switch (callbacks)
@@ -321,9 +326,11 @@ public abstract class AioFuture : IAioAwaitable
     /// <summary>Any thread: a loop-thread check that asks the caller to hop to the loop.</summary>
     private protected void CheckLoopThread(string member) => _loop?.CheckThread(member);
 
-    private sealed record UserCallbackRun(AioFuture Future, Action<AioFuture> Callback) : IScheduleGroup
+    private sealed record UserCallbackRun(AioFuture Future, Action<AioFuture> Callback) : IScheduleGroup, IDescribedCallback
     {
         object IScheduleGroup.Group => Future;
+
+        string IDescribedCallback.Describe() => EventLoop.DescribeDelegate(Callback).TrimEnd('(', ')') + "(" + Future.Describe() + ")";
     }
 
     private sealed record InternalCallback(Action<object?> Callback, object? State);
