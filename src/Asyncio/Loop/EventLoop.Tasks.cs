@@ -198,10 +198,18 @@ public sealed partial class EventLoop
     internal void SleepForeign(double seconds, Action continuation)
     {
         CheckCallable("Aio.Sleep");
-        continuation = BindToCurrentTask(continuation);
+        AioTask? task = TaskToBindTo();
         if (seconds <= 0)
         {
-            _ready.Enqueue(s_invokeAction, continuation, null);
+            if (task is null)
+            {
+                _ready.Enqueue(s_invokeAction, continuation, null);
+            }
+            else
+            {
+                _ready.Enqueue(TaskBoundContinuation.RunCallback, new TaskBoundContinuation(task, continuation), null);
+            }
+
             return;
         }
 
@@ -211,34 +219,14 @@ public sealed partial class EventLoop
             return;   // never resumes: plain .NET code cannot be cancelled out of this sleep, only its task's token
         }
 
-        _timers.Push(DueTicksAfter(seconds), continuation);
+        _timers.Push(DueTicksAfter(seconds), task is null ? continuation : new TaskBoundContinuation(task, continuation));
     }
 
     /// <summary>
-    /// A continuation of plain .NET async code that parks on a loop-native wait while a <c>Func&lt;Task&gt;</c> task runs
-    /// keeps running as that task.
+    /// The task a continuation of plain .NET async code parked now belongs to: a <c>Func&lt;Task&gt;</c> task keeps
+    /// running its continuations as itself (so <see cref="Aio.CurrentTask"/> names it after every await).
     /// </summary>
-    internal Action BindToCurrentTask(Action continuation)
-    {
-        if (_currentTask is not { RunsDotNetCode: true } task)
-        {
-            return continuation;
-        }
-
-        return () =>
-        {
-            AioTask? previous = _currentTask;
-            _currentTask = task;
-            try
-            {
-                continuation();
-            }
-            finally
-            {
-                _currentTask = previous;
-            }
-        };
-    }
+    internal AioTask? TaskToBindTo() => _currentTask is { RunsDotNetCode: true } task ? task : null;
 
     /// <summary>Posts from any thread; false if the loop is closed (for completions of outside work).</summary>
     internal bool TryPost(Action<object?> callback, object? state)

@@ -503,7 +503,7 @@ public abstract class AioTask : AioFuture, ITimerTarget
     {
         _waiter = WaitMarker.Foreign;
         _loop!._foreignAwaits++;
-        Action resume = Extras.ForeignResume ??= MakeForeignResume();
+        Action resume = Extras.ForeignResume ??= ResumeFromForeign;
         if (awaiter is ICriticalNotifyCompletion critical)
         {
             critical.UnsafeOnCompleted(resume);
@@ -514,22 +514,21 @@ public abstract class AioTask : AioFuture, ITimerTarget
         }
     }
 
-    private Action MakeForeignResume()
+    /// <summary>
+    /// Any thread: the foreign work this task awaited finished. Resume through the ready queue, never inline, so a
+    /// step resumed off the loop (ConfigureAwait(false), a thread-pool completion) moves back onto it.
+    /// </summary>
+    private void ResumeFromForeign()
     {
         EventLoop loop = _loop!;
-        return () =>
+        if (!loop.TryPost(StepCallback, this))
         {
-            // Any thread: the awaited work finished. Resume through the ready queue, never inline, so a step
-            // resumed off the loop (ConfigureAwait(false), a thread-pool completion) moves back onto it.
-            if (!loop.TryPost(StepCallback, this))
+            loop.DefaultExceptionHandler(new LoopExceptionContext(
+                $"{this} was awaiting work outside the loop that finished after the loop closed; the task cannot resume.")
             {
-                loop.DefaultExceptionHandler(new LoopExceptionContext(
-                    $"{this} was awaiting work outside the loop that finished after the loop closed; the task cannot resume.")
-                {
-                    Task = this,
-                });
-            }
-        };
+                Task = this,
+            });
+        }
     }
 
     /// <summary>Remembers the token registration of the current wait; it is disposed when the task resumes.</summary>

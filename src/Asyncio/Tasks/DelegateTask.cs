@@ -16,15 +16,13 @@ internal sealed class DelegateTask<T> : AioTask<T>
 {
     private Func<Task>? _start;
     private Task? _running;
-    private readonly string _name;
+    private string? _name;   // described on first use: most tasks are never named in a report
 
-    public DelegateTask(Func<Task> start)
-    {
-        _start = start;
-        _name = EventLoop.DescribeDelegate(start).TrimEnd('(', ')');
-    }
+    public DelegateTask(Func<Task> start) => _start = start;
 
-    public override string CoroutineName => _name;
+    public override string CoroutineName => _name ?? "<function>";
+
+    private string DescribeStart(Func<Task> start) => _name = EventLoop.DescribeDelegate(start).TrimEnd('(', ')');
 
     internal override bool RunsDotNetCode => true;
 
@@ -33,13 +31,18 @@ internal sealed class DelegateTask<T> : AioTask<T>
         if (_running is null)
         {
             Func<Task> start = _start!;
+            if (_name is null && EventLoop.Current?.Debug == true)
+            {
+                DescribeStart(start);
+            }
+
             _start = null;
             SynchronizationContext? saved = SynchronizationContext.Current;
             SynchronizationContext.SetSynchronizationContext(new TaskSynchronizationContext(_loop!, this));
             try
             {
                 _running = start() ?? throw new InvalidOperationException(
-                    $"The function {_name} returned a null Task. A Func<Task> given to CreateTask must return the task it started.");
+                    $"The function {DescribeStart(start)} returned a null Task. A Func<Task> given to CreateTask must return the task it started.");
             }
             catch (Exception e)
             {
@@ -89,5 +92,5 @@ internal sealed class DelegateTask<T> : AioTask<T>
         FinishFromCoroutine(true, null);
     }
 
-    internal override string Describe() => $"<AioTask {StateName} name='{Name}' func={_name}>";
+    internal override string Describe() => $"<AioTask {StateName} name='{Name}' func={CoroutineName}>";
 }

@@ -125,7 +125,7 @@ public sealed class WaitQueue
     internal void ParkForeign(EventLoop loop, Action continuation, CancellationToken cancellationToken)
     {
         Bind(loop);
-        var waiter = new ForeignWaiter(this, loop.BindToCurrentTask(continuation));
+        var waiter = new ForeignWaiter(this, continuation, loop.TaskToBindTo());
         if (cancellationToken.IsCancellationRequested)
         {
             waiter.Error = new OperationCanceledException(cancellationToken);
@@ -336,7 +336,7 @@ public sealed class WaitQueue
     }
 
     /// <summary>A continuation of plain .NET async code waiting in the queue.</summary>
-    private sealed class ForeignWaiter(WaitQueue queue, Action continuation)
+    private sealed class ForeignWaiter(WaitQueue queue, Action continuation, AioTask? owner)
     {
         [ThreadStatic]
         public static ForeignWaiter? Resuming;
@@ -381,7 +381,14 @@ public sealed class WaitQueue
             loop._resumeError = Error;
             try
             {
-                continuation();
+                if (owner is null)
+                {
+                    continuation();
+                }
+                else
+                {
+                    TaskBoundContinuation.RunAs(owner, continuation);
+                }
             }
             finally
             {
