@@ -44,10 +44,11 @@ public sealed partial class EventLoop
         DrainInbox();
         _timers.PurgeIfMostlyStale();
 
-        TimeSpan timeout = WaitTimeout();
+        TimeSpan timeout = WaitTimeout(out long jumpTo);
+        int events;
         if (timeout == TimeSpan.Zero)
         {
-            _selector.Select(TimeSpan.Zero);
+            events = _selector.Select(TimeSpan.Zero);
         }
         else
         {
@@ -59,8 +60,13 @@ public sealed partial class EventLoop
                 timeout = TimeSpan.Zero;
             }
 
-            _selector.Select(timeout);
+            events = _selector.Select(timeout);
             Volatile.Write(ref _waiting, 0);
+        }
+
+        if (jumpTo != NoJump && events == 0 && _inbox.IsEmpty && _ready.Count == 0)
+        {
+            _virtualClock!.AdvanceTo(jumpTo);   // the I/O grace passed quietly: now virtual time may jump
         }
 
         DrainInbox();
@@ -143,9 +149,16 @@ public sealed partial class EventLoop
         }
     }
 
-    /// <summary>How long the wait step may block; with a virtual clock, jumps time instead of waiting for a timer.</summary>
-    private TimeSpan WaitTimeout()
+    private const long NoJump = long.MinValue;
+
+    /// <summary>
+    /// How long the wait step may block. With a virtual clock it jumps time instead of waiting for a timer; with I/O
+    /// registered it first gives the descriptors <see cref="VirtualClock.IoGrace"/> of real time, and
+    /// <paramref name="jumpTo"/> says where to jump if nothing arrives meanwhile.
+    /// </summary>
+    private TimeSpan WaitTimeout(out long jumpTo)
     {
+        jumpTo = NoJump;
         if (_ready.Count > 0 || _stopping || !_inbox.IsEmpty)
         {
             return TimeSpan.Zero;
@@ -159,13 +172,20 @@ public sealed partial class EventLoop
                 return Timeout.InfiniteTimeSpan;   // wait, in real time, for the outside work to post back
             }
 
+            bool ioWatched = _io is { WatchedCount: > 0 };
             if (hasTimer)
             {
+                if (ioWatched && due > clock.GetTimestamp())
+                {
+                    jumpTo = due;
+                    return clock.IoGrace;
+                }
+
                 clock.AdvanceTo(due);
                 return TimeSpan.Zero;
             }
 
-            if (_runUntil is { IsDone: false } target)
+            if (!ioWatched && _runUntil is { IsDone: false } target)
             {
                 throw new DeadlockException(target, DescribePendingTasks(), Seed);
             }

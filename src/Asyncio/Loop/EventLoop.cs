@@ -27,7 +27,15 @@ public sealed partial class EventLoop : IDisposable
     /// <summary>Any thread. The poster then wakes the selector; <see cref="DrainInbox"/> empties it.</summary>
     private readonly ConcurrentQueue<ThreadSafeCall> _inbox = new();
 
-    private readonly ISelector _selector;
+    /// <summary>
+    /// The wait step. A plain wake-up selector until the first I/O registration swaps in the reactor (see
+    /// <see cref="Io"/>); the swap happens on the loop thread between waits, and the inbox protocol
+    /// (<see cref="_waiting"/>) keeps a poster that still wakes the old one from being lost.
+    /// </summary>
+    private ISelector _selector;
+
+    /// <summary>The first selector, kept until Close so that a late Wakeup on it never hits a disposed object.</summary>
+    private readonly WakeupSelector _initialSelector;
     private readonly TimeProvider _clock;
     private readonly VirtualClock? _virtualClock;
     private readonly long _frequency;
@@ -70,7 +78,8 @@ public sealed partial class EventLoop : IDisposable
         }
 
         Debug = Options.EffectiveDebug();
-        _selector = new WakeupSelector();
+        _initialSelector = new WakeupSelector();
+        _selector = _initialSelector;
         _syncContext = new LoopSynchronizationContext(this);
         _taskScheduler = new LoopTaskScheduler(this);
     }
@@ -488,7 +497,12 @@ public sealed partial class EventLoop : IDisposable
         }
 
         ShutdownExecutorNoWait();
-        _selector.Dispose();
+        if (!ReferenceEquals(_selector, _initialSelector))
+        {
+            _selector.Dispose();
+        }
+
+        _initialSelector.Dispose();
         _virtualClock?.Detach(this);
     }
 

@@ -1,19 +1,42 @@
 namespace Asyncio;
 
 /// <summary>
-/// The loop's wait step: blocks until the next timer is due, a thread-safe call arrives, or (in the I/O reactor)
-/// a registered descriptor is ready. The epoll reactor plugs in here.
+/// The loop's wait step: blocks until the next timer is due, a thread-safe call arrives, or (in an I/O reactor) a
+/// registered descriptor is ready, whose callbacks it then queues on the ready queue.
 /// </summary>
 internal interface ISelector : IDisposable
 {
+    /// <summary>A short name for reports: "wakeup", "epoll", "portable".</summary>
+    string Name { get; }
+
     /// <summary>
-    /// Waits at most <paramref name="timeout"/> (<see cref="Timeout.InfiniteTimeSpan"/>: no limit; zero: just poll).
-    /// Loop thread only.
+    /// Waits at most <paramref name="timeout"/> (<see cref="Timeout.InfiniteTimeSpan"/>: no limit; zero: just poll)
+    /// and returns how many I/O callbacks it queued. Loop thread only.
     /// </summary>
-    void Select(TimeSpan timeout);
+    int Select(TimeSpan timeout);
 
     /// <summary>Ends a <see cref="Select"/> in progress, or makes the next one return at once. Any thread.</summary>
     void Wakeup();
+}
+
+/// <summary>A selector that can watch descriptors for readiness (asyncio's <c>add_reader</c>/<c>add_writer</c>).</summary>
+internal interface IIoSelector : ISelector
+{
+    /// <summary>False for a completion-based selector, where readiness callbacks do not exist.</summary>
+    bool SupportsReadiness { get; }
+
+    /// <summary>Descriptors with a reader or a writer registered.</summary>
+    int WatchedCount { get; }
+
+    void SetReader(int fd, Action<object?>? callback, object? state);
+
+    void SetWriter(int fd, Action<object?>? callback, object? state);
+
+    bool HasReader(int fd);
+
+    bool HasWriter(int fd);
+
+    void Forget(int fd);
 }
 
 /// <summary>The selector of a loop without I/O registrations: it waits for a wake-up or the timeout.</summary>
@@ -22,7 +45,9 @@ internal sealed class WakeupSelector : ISelector
     // Sticky: a Wakeup that lands before Select starts makes that Select return at once.
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
 
-    public void Select(TimeSpan timeout)
+    public string Name => "wakeup";
+
+    public int Select(TimeSpan timeout)
     {
         if (timeout == TimeSpan.Zero)
         {
@@ -31,7 +56,7 @@ internal sealed class WakeupSelector : ISelector
                 _wake.Reset();
             }
 
-            return;
+            return 0;
         }
 
         if (timeout != Timeout.InfiniteTimeSpan)
@@ -43,6 +68,7 @@ internal sealed class WakeupSelector : ISelector
 
         _wake.Wait(timeout);
         _wake.Reset();
+        return 0;
     }
 
     public void Wakeup() => _wake.Set();

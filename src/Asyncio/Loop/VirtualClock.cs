@@ -46,6 +46,13 @@ public sealed class VirtualClock : TimeProvider
     /// <inheritdoc/>
     public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 
+    /// <summary>
+    /// How long, in real time, an idle loop with registered I/O (sockets, pipes) waits for readiness before it jumps
+    /// to the next timer. I/O between tasks of the same loop is ready at once; a real peer gets this long to answer.
+    /// Default 20 ms.
+    /// </summary>
+    public TimeSpan IoGrace { get; set; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Virtual time elapsed since the clock was created.</summary>
     public TimeSpan Elapsed => TimeSpan.FromTicks(Volatile.Read(ref _now) / 100);
 
