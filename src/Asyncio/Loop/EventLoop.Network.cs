@@ -1,0 +1,216 @@
+using System.Net;
+using System.Net.Sockets;
+using Asyncio.IO;
+using static Asyncio.IO.LinuxInterop;
+
+namespace Asyncio;
+
+public sealed partial class EventLoop
+{
+    private byte[]? _receiveBuffer;
+
+    /// <summary>The loop's receive buffer for plain protocols: one per loop, since only the loop thread reads. Pinned.</summary>
+    internal byte[] ReceiveBuffer => _receiveBuffer ??= GC.AllocateUninitializedArray<byte>(256 * 1024, pinned: true);
+
+    /// <summary>
+    /// Opens a TCP connection to <paramref name="host"/>:<paramref name="port"/> and wires it to a new protocol
+    /// (asyncio's <c>create_connection</c>). Name resolution runs off the loop; each address is tried in turn.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="protocolFactory"/> or <paramref name="host"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not 1–65535.</exception>
+    /// <exception cref="SocketException">The name does not resolve, or every address refused the connection.</exception>
+    public async Coroutine<(Transport Transport, TProtocol Protocol)> CreateConnection<TProtocol>(Func<TProtocol> protocolFactory, string host, int port)
+        where TProtocol : Protocol
+    {
+        ArgumentNullException.ThrowIfNull(protocolFactory);
+        ArgumentNullException.ThrowIfNull(host);
+        if (port is < 1 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(port), port, "A port to connect to is 1–65535.");
+        }
+
+        CheckCallable(nameof(CreateConnection));
+        IPAddress[] addresses = await ResolveAsync(host, nameof(CreateConnection));
+        var errors = new List<Exception>();
+        foreach (IPAddress address in addresses)
+        {
+            Socket? socket = null;
+            try
+            {
+                socket = await ConnectSocketAsync(new IPEndPoint(address, port));
+                TProtocol protocol = protocolFactory() ?? throw new InvalidOperationException("The protocol factory of CreateConnection returned null.");
+                var connected = CreateFuture<bool>();
+                var transport = new SocketTransport(this, socket, protocol, server: null, connected);
+                try
+                {
+                    await connected;
+                }
+                catch
+                {
+                    transport.Abort();
+                    throw;
+                }
+
+                return (transport, protocol);
+            }
+            catch (SocketException e)
+            {
+                socket?.Dispose();
+                errors.Add(e);
+            }
+            catch
+            {
+                socket?.Dispose();
+                throw;
+            }
+        }
+
+        if (errors.Count == 1)
+        {
+            var single = (SocketException)errors[0];
+            throw new SocketException((int)single.SocketErrorCode, $"Could not connect to {host}:{port}: {single.Message}");
+        }
+
+        throw new SocketException((int)((SocketException)errors[^1]).SocketErrorCode,
+            $"Could not connect to {host}:{port}; every address failed: " + string.Join("; ", errors.Select(e => e.Message)));
+    }
+
+    /// <summary>A connected non-blocking socket; the connect runs on the loop (no .NET async connect).</summary>
+    internal async Coroutine<Socket> ConnectSocketAsync(IPEndPoint endPoint)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+        try
+        {
+            if (!SocketOps.StartConnect(socket, endPoint))
+            {
+                var writable = CreateFuture<bool>();
+                int fd = FdOf(socket);
+                Io.SetWriter(fd, static s => ((Future<bool>)s!).TrySetResult(true), writable);
+                try
+                {
+                    await writable;
+                }
+                finally
+                {
+                    Io.SetWriter(fd, null, null);
+                }
+
+                SocketOps.FinishConnect(socket);
+            }
+
+            SocketOps.SetNoDelay(socket);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts a TCP server on <paramref name="host"/>:<paramref name="port"/> (asyncio's <c>create_server</c>); each
+    /// accepted connection gets a protocol from <paramref name="protocolFactory"/>. A null or empty host listens on
+    /// every interface; port 0 picks a free port (see <see cref="Server.Sockets"/>). With <paramref name="reusePort"/>
+    /// several servers (one per loop) can listen on the same port and the kernel spreads connections among them.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="protocolFactory"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not 0–65535, or <paramref name="backlog"/> is not positive.</exception>
+    /// <exception cref="SocketException">The address is in use, or cannot be bound.</exception>
+    public async Coroutine<Server> CreateServer(Func<Protocol> protocolFactory, string? host, int port, int backlog = 100, bool reusePort = false, bool startServing = true)
+    {
+        ArgumentNullException.ThrowIfNull(protocolFactory);
+        if (port is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(port), port, "A port to listen on is 0–65535 (0: any free port).");
+        }
+
+        if (backlog < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(backlog), backlog, "The backlog must be positive.");
+        }
+
+        CheckCallable(nameof(CreateServer));
+        IPAddress[] addresses = string.IsNullOrEmpty(host)
+            ? (Socket.OSSupportsIPv6 ? [IPAddress.Any, IPAddress.IPv6Any] : [IPAddress.Any])
+            : await ResolveAsync(host, nameof(CreateServer));
+        var sockets = new List<Socket>();
+        try
+        {
+            foreach (IPAddress address in addresses)
+            {
+                var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                sockets.Add(socket);
+                SocketOps.SetIntOption(socket, SOL_SOCKET, SO_REUSEADDR, 1);
+                if (reusePort)
+                {
+                    SocketOps.SetIntOption(socket, SOL_SOCKET, SO_REUSEPORT, 1);
+                }
+
+                if (address.AddressFamily == AddressFamily.InterNetworkV6)
+                {
+                    socket.DualMode = false;   // as asyncio: IPV6_V6ONLY, the IPv4 socket serves IPv4
+                }
+
+                try
+                {
+                    socket.Bind(new IPEndPoint(address, port));
+                }
+                catch (SocketException e)
+                {
+                    throw new SocketException((int)e.SocketErrorCode, $"Could not bind to {address}:{port}: {e.Message}");
+                }
+
+                socket.Listen(backlog);
+                socket.Blocking = false;
+            }
+        }
+        catch
+        {
+            foreach (Socket s in sockets)
+            {
+                s.Dispose();
+            }
+
+            throw;
+        }
+
+        var server = new Server(this, sockets, protocolFactory, backlog);
+        if (startServing)
+        {
+            server.StartServing();
+            await Aio.Sleep(0);   // as asyncio: let the server start before returning
+        }
+
+        return server;
+    }
+
+    /// <summary>Addresses for <paramref name="host"/>: parsed at once if literal, else resolved on the thread pool.</summary>
+    private async Coroutine<IPAddress[]> ResolveAsync(string host, string member)
+    {
+        if (IPAddress.TryParse(host, out IPAddress? literal))
+        {
+            return [literal];
+        }
+
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return [IPAddress.Loopback];
+        }
+
+        try
+        {
+            IPAddress[] found = await Aio.WrapFuture(Dns.GetHostAddressesAsync(host));
+            if (found.Length == 0)
+            {
+                throw new SocketException((int)SocketError.HostNotFound, $"{member}: the name '{host}' resolved to no address.");
+            }
+
+            return found;
+        }
+        catch (SocketException e)
+        {
+            throw new SocketException((int)e.SocketErrorCode, $"{member}: cannot resolve host '{host}': {e.Message}");
+        }
+    }
+}
