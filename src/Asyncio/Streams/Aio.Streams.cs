@@ -1,0 +1,40 @@
+namespace Asyncio;
+
+public static partial class Aio
+{
+    /// <summary>
+    /// Connects to <paramref name="host"/>:<paramref name="port"/> and returns a reader and a writer (asyncio's
+    /// <c>open_connection</c>).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="host"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not 1–65535, or <paramref name="limit"/> is not positive.</exception>
+    /// <exception cref="System.Net.Sockets.SocketException">The name does not resolve, or the connection is refused.</exception>
+    public static async Coroutine<(AioStreamReader Reader, AioStreamWriter Writer)> OpenConnection(string host, int port, int limit = AioStreamReader.DefaultLimit)
+    {
+        EventLoop loop = RunningLoop(nameof(OpenConnection));
+        var reader = new AioStreamReader(limit);
+        var (_, protocol) = await loop.CreateConnection(() => new StreamProtocol(loop, reader, null), host, port);
+        return (reader, protocol.Writer!);
+    }
+
+    /// <summary>
+    /// Starts a TCP server (asyncio's <c>start_server</c>): each connection runs <paramref name="clientConnected"/> as a
+    /// task with its own reader and writer. An exception from it is reported ("Unhandled exception in
+    /// client_connected_cb") and the connection closed.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="clientConnected"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Bad port, limit or backlog.</exception>
+    /// <exception cref="System.Net.Sockets.SocketException">The address is in use or cannot be bound.</exception>
+    public static Coroutine<Server> StartServer(Func<AioStreamReader, AioStreamWriter, Coroutine> clientConnected, string? host, int port,
+        int limit = AioStreamReader.DefaultLimit, int backlog = 100, bool reusePort = false)
+    {
+        ArgumentNullException.ThrowIfNull(clientConnected);
+        if (limit <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, "Limit cannot be <= 0.");
+        }
+
+        EventLoop loop = RunningLoop(nameof(StartServer));
+        return loop.CreateServer(() => new StreamProtocol(loop, new AioStreamReader(limit), clientConnected), host, port, backlog, reusePort);
+    }
+}

@@ -1,0 +1,445 @@
+using System.Runtime.ExceptionServices;
+
+namespace Asyncio;
+
+/// <summary>
+/// Reads from a connection (asyncio's <c>StreamReader</c>): bytes arrive into its buffer straight from the socket
+/// (no copy), and the read methods take them out. Reading is paused when more than twice <see cref="Limit"/> is
+/// buffered and resumed once it drops to the limit. One task may wait for data at a time. Loop thread only.
+/// </summary>
+public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
+{
+    /// <summary>The default buffer limit (asyncio: 64 KiB).</summary>
+    public const int DefaultLimit = 64 * 1024;
+
+    private readonly int _limit;
+    private readonly WaitQueue _waiter = new();
+    private byte[] _buffer = Array.Empty<byte>();
+    private int _start;
+    private int _end;
+    private bool _eof;
+    private Exception? _exception;
+    private Transport? _transport;
+    private bool _paused;
+
+    /// <summary>A reader with a buffer limit of <paramref name="limit"/> bytes.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is zero or negative.</exception>
+    public AioStreamReader(int limit = DefaultLimit)
+    {
+        if (limit <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, "Limit cannot be <= 0: it is the most a line or separator search may buffer.");
+        }
+
+        _limit = limit;
+    }
+
+    /// <summary>The buffer limit.</summary>
+    public int Limit => _limit;
+
+    /// <summary>Bytes buffered and not read yet.</summary>
+    public int BufferedCount => _end - _start;
+
+    /// <summary>True once the end of the stream was reached and every buffered byte was read (asyncio's <c>at_eof()</c>).</summary>
+    public bool AtEof => _eof && _end == _start;
+
+    /// <summary>The error the connection broke with, if any (asyncio's <c>exception()</c>).</summary>
+    public Exception? Exception => _exception;
+
+    internal void SetTransport(Transport transport) => _transport = transport;
+
+    // ------------------------------------------------------------------ feeding
+
+    /// <summary>Appends bytes (asyncio's <c>feed_data</c>); for tests and custom protocols.</summary>
+    /// <exception cref="InvalidOperationException">After <see cref="FeedEof"/>.</exception>
+    public void FeedData(ReadOnlySpan<byte> data)
+    {
+        if (_eof)
+        {
+            throw new InvalidOperationException("FeedData after FeedEof: the stream already ended.");
+        }
+
+        if (data.IsEmpty)
+        {
+            return;
+        }
+
+        data.CopyTo(GetWriteSpace(data.Length).Span);
+        Commit(data.Length);
+    }
+
+    /// <summary>Marks the end of the stream (asyncio's <c>feed_eof</c>) and wakes a waiting reader.</summary>
+    public void FeedEof()
+    {
+        _eof = true;
+        _waiter.WakeAll();
+    }
+
+    /// <summary>Makes waiting and later reads throw <paramref name="error"/> (asyncio's <c>set_exception</c>).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="error"/> is null.</exception>
+    public void SetException(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        _exception = error;
+        _waiter.WakeAll();
+    }
+
+    /// <summary>Free space at the end of the buffer, at least <paramref name="atLeast"/> bytes (the transport receives into it).</summary>
+    internal Memory<byte> GetWriteSpace(int atLeast)
+    {
+        int want = Math.Max(atLeast, 16 * 1024);
+        if (_buffer.Length - _end < want)
+        {
+            int count = _end - _start;
+            if (_start > 0 && count + want <= _buffer.Length)
+            {
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, count);   // compact
+            }
+            else
+            {
+                var bigger = GC.AllocateUninitializedArray<byte>((int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(count + want)));
+                Buffer.BlockCopy(_buffer, _start, bigger, 0, count);
+                _buffer = bigger;
+            }
+
+            _start = 0;
+            _end = count;
+        }
+
+        return _buffer.AsMemory(_end);
+    }
+
+    /// <summary><paramref name="count"/> bytes were written into the space <see cref="GetWriteSpace"/> handed out.</summary>
+    internal void Commit(int count)
+    {
+        _end += count;
+        _waiter.WakeAll();
+        if (_transport is not null && !_paused && _end - _start > 2 * _limit)
+        {
+            _paused = true;
+            _transport.PauseReading();
+        }
+    }
+
+    private void Consume(int count)
+    {
+        _start += count;
+        if (_start == _end)
+        {
+            _start = _end = 0;
+            if (_buffer.Length > 4 * _limit)
+            {
+                _buffer = Array.Empty<byte>();   // a burst grew it: give it back
+            }
+        }
+
+        if (_paused && _end - _start <= _limit)
+        {
+            _paused = false;
+            _transport?.ResumeReading();
+        }
+    }
+
+    private ReadOnlySpan<byte> Buffered => new(_buffer, _start, _end - _start);
+
+    private byte[] Take(int count)
+    {
+        byte[] data = Buffered[..count].ToArray();
+        Consume(count);
+        return data;
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_exception is not null)
+        {
+            ExceptionDispatchInfo.Throw(_exception);
+        }
+    }
+
+    private async Coroutine WaitForDataAsync(string member)
+    {
+        if (_waiter.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"{member}() called while another task is already waiting for incoming data on this reader. Read a stream from one task at a time.");
+        }
+
+        if (_paused)
+        {
+            _paused = false;   // waiting while paused would deadlock
+            _transport?.ResumeReading();
+        }
+
+        await _waiter.WaitAsync();
+        ThrowIfFailed();
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /// <summary>
+    /// Reads up to <paramref name="destination"/>.Length bytes into it and returns how many; 0 at the end of the stream.
+    /// Returns as soon as at least one byte is there; allocates nothing.
+    /// </summary>
+    public ValueCoroutine<int> ReadAsync(Memory<byte> destination)
+    {
+        ThrowIfFailed();
+        if (destination.IsEmpty)
+        {
+            return new ValueCoroutine<int>(0);
+        }
+
+        if (_end > _start || _eof)
+        {
+            return new ValueCoroutine<int>(CopyOut(destination.Span));
+        }
+
+        return ReadIntoSlowAsync(destination);
+    }
+
+    private async Coroutine<int> ReadIntoSlowAsync(Memory<byte> destination)
+    {
+        while (_end == _start && !_eof)
+        {
+            await WaitForDataAsync("ReadAsync");
+        }
+
+        return CopyOut(destination.Span);
+    }
+
+    private int CopyOut(Span<byte> destination)
+    {
+        int n = Math.Min(destination.Length, _end - _start);
+        Buffered[..n].CopyTo(destination);
+        Consume(n);
+        return n;
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="n"/> bytes (asyncio's <c>read(n)</c>): as soon as at least one is there; an empty
+    /// array at the end of the stream; with n &lt; 0, everything until the end.
+    /// </summary>
+    public async Coroutine<byte[]> ReadAsync(int n = -1)
+    {
+        ThrowIfFailed();
+        if (n == 0)
+        {
+            return Array.Empty<byte>();
+        }
+
+        if (n < 0)
+        {
+            var all = new List<byte[]>();
+            while (true)
+            {
+                byte[] block = await ReadAsync(_limit);
+                if (block.Length == 0)
+                {
+                    break;
+                }
+
+                all.Add(block);
+            }
+
+            return all.SelectMany(b => b).ToArray();
+        }
+
+        if (_end == _start && !_eof)
+        {
+            await WaitForDataAsync("ReadAsync");
+        }
+
+        return Take(Math.Min(n, _end - _start));
+    }
+
+    /// <summary>Reads exactly <paramref name="n"/> bytes (asyncio's <c>readexactly</c>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is negative.</exception>
+    /// <exception cref="IncompleteReadError">The stream ended first (the bytes read are in <see cref="IncompleteReadError.Partial"/>).</exception>
+    public async Coroutine<byte[]> ReadExactlyAsync(int n)
+    {
+        if (n < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(n), n, "ReadExactlyAsync size can not be less than zero.");
+        }
+
+        ThrowIfFailed();
+        if (n == 0)
+        {
+            return Array.Empty<byte>();
+        }
+
+        while (_end - _start < n)
+        {
+            if (_eof)
+            {
+                byte[] incomplete = Take(_end - _start);
+                throw new IncompleteReadError(incomplete, n);
+            }
+
+            await WaitForDataAsync("ReadExactlyAsync");
+        }
+
+        return Take(n);
+    }
+
+    /// <summary>Fills <paramref name="destination"/> completely; allocates nothing when the bytes are buffered.</summary>
+    /// <exception cref="IncompleteReadError">The stream ended first.</exception>
+    public ValueCoroutine ReadExactlyAsync(Memory<byte> destination)
+    {
+        ThrowIfFailed();
+        if (_end - _start >= destination.Length)
+        {
+            CopyOut(destination.Span);
+            return ValueCoroutine.Completed;
+        }
+
+        return ReadExactlySlowAsync(destination);
+    }
+
+    private async Coroutine ReadExactlySlowAsync(Memory<byte> destination)
+    {
+        while (_end - _start < destination.Length)
+        {
+            if (_eof)
+            {
+                throw new IncompleteReadError(Take(_end - _start), destination.Length);
+            }
+
+            await WaitForDataAsync("ReadExactlyAsync");
+        }
+
+        CopyOut(destination.Span);
+    }
+
+    /// <summary>
+    /// Reads one line, "\n" included (asyncio's <c>readline</c>). At the end of the stream it returns the partial last
+    /// line, or an empty array. A line longer than <see cref="Limit"/> is dropped and throws.
+    /// </summary>
+    /// <exception cref="ArgumentException">The line is longer than the limit (asyncio raises ValueError).</exception>
+    public async Coroutine<byte[]> ReadLineAsync()
+    {
+        try
+        {
+            return await ReadUntilAsync(s_newline);
+        }
+        catch (IncompleteReadError e)
+        {
+            return e.Partial;
+        }
+        catch (LimitOverrunError e)
+        {
+            if (Buffered.Length >= e.Consumed + 1 && Buffered[e.Consumed] == (byte)'\n')
+            {
+                Consume(e.Consumed + 1);
+            }
+            else
+            {
+                Consume(_end - _start);
+            }
+
+            throw new ArgumentException(e.Message, e);
+        }
+    }
+
+    private static readonly byte[][] s_newline = [[(byte)'\n']];
+
+    /// <summary>Reads until <paramref name="separator"/>, which is included (asyncio's <c>readuntil</c>).</summary>
+    /// <exception cref="ArgumentException">The separator is empty.</exception>
+    /// <exception cref="IncompleteReadError">The stream ended first (the whole buffer is in <see cref="IncompleteReadError.Partial"/>).</exception>
+    /// <exception cref="LimitOverrunError">No separator within the limit; the data stays buffered.</exception>
+    public Coroutine<byte[]> ReadUntilAsync(byte[] separator)
+    {
+        ArgumentNullException.ThrowIfNull(separator);
+        return ReadUntilAsync([separator]);
+    }
+
+    /// <summary>Reads until the first of <paramref name="separators"/> (the shortest match wins), which is included.</summary>
+    /// <exception cref="ArgumentException">No separator, or an empty one.</exception>
+    /// <exception cref="IncompleteReadError">The stream ended first.</exception>
+    /// <exception cref="LimitOverrunError">No separator within the limit; the data stays buffered.</exception>
+    public async Coroutine<byte[]> ReadUntilAsync(IReadOnlyList<byte[]> separators)
+    {
+        ArgumentNullException.ThrowIfNull(separators);
+        if (separators.Count == 0)
+        {
+            throw new ArgumentException("Separator should contain at least one element.", nameof(separators));
+        }
+
+        byte[][] seps = separators.OrderBy(s => s?.Length ?? 0).ToArray();
+        if (seps[0] is null || seps[0].Length == 0)
+        {
+            throw new ArgumentException("Separator should be at least one-byte string.", nameof(separators));
+        }
+
+        int minLen = seps[0].Length, maxLen = seps[^1].Length;
+        ThrowIfFailed();
+        int offset = 0;
+        int matchStart, matchEnd;
+        while (true)
+        {
+            int buflen = _end - _start;
+            if (buflen - offset >= minLen)
+            {
+                matchStart = matchEnd = -1;
+                foreach (byte[] sep in seps)
+                {
+                    int i = Buffered[offset..].IndexOf(sep);
+                    if (i >= 0)
+                    {
+                        int end = offset + i + sep.Length;
+                        if (matchEnd < 0 || end < matchEnd)
+                        {
+                            matchEnd = end;
+                            matchStart = offset + i;
+                        }
+                    }
+                }
+
+                if (matchEnd >= 0)
+                {
+                    break;
+                }
+
+                offset = Math.Max(0, buflen + 1 - maxLen);
+                if (offset > _limit)
+                {
+                    throw new LimitOverrunError("Separator is not found, and chunk exceed the limit", offset);
+                }
+            }
+
+            if (_eof)
+            {
+                throw new IncompleteReadError(Take(_end - _start), null);
+            }
+
+            await WaitForDataAsync("ReadUntilAsync");
+        }
+
+        if (matchStart > _limit)
+        {
+            throw new LimitOverrunError("Separator is found, but chunk is longer than limit", matchStart);
+        }
+
+        return Take(matchEnd);
+    }
+
+    /// <summary>Reads line after line until the end of the stream (asyncio's <c>async for line in reader</c>).</summary>
+    public async IAsyncEnumerator<byte[]> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            byte[] line = await ReadLineAsync();
+            if (line.Length == 0)
+            {
+                yield break;
+            }
+
+            yield return line;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"<AioStreamReader {_end - _start} bytes{(_eof ? " eof" : "")} limit={_limit}{(_paused ? " paused" : "")}{(_exception is not null ? $" exception={_exception.GetType().Name}" : "")}>";
+}
