@@ -77,8 +77,31 @@ internal static unsafe partial class LinuxInterop
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int fcntl(int fd, int cmd, int arg);
 
+    [LibraryImport(Libc, EntryPoint = "syscall", SetLastError = true)]
+    private static partial long syscall2(long number, long a, long b);
+
+    /// <summary>pidfd_open(2) through syscall(2) (glibc only wraps it from 2.36): a descriptor readable once the process exits.</summary>
+    public static int pidfd_open(int pid) => (int)syscall2(434, pid, 0);   // SYS_pidfd_open is 434 on every architecture
+
     [LibraryImport(Libc, SetLastError = true)]
-    public static partial int pidfd_open(int pid, uint flags);
+    public static partial int pipe2(int* fds, int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int waitpid(int pid, int* status, int options);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    public static partial int kill(int pid, int sig);
+
+    /// <summary>waitpid(2) without pointers; returns the pid, 0 (WNOHANG and still running) or -1.</summary>
+    public static int WaitPid(int pid, int options, out int status)
+    {
+        int st = 0;
+        int rc = waitpid(pid, &st, options);
+        status = st;
+        return rc;
+    }
+
+    public const int WNOHANG = 1, O_CLOEXEC = 0x80000, ECHILD = 10, ESRCH = 3;
 
     /// <summary>errno of the last failed call.</summary>
     public static int Errno => Marshal.GetLastPInvokeError();

@@ -43,6 +43,8 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
     /// <summary>True once the end of the stream was reached and every buffered byte was read (asyncio's <c>at_eof()</c>).</summary>
     public bool AtEof => _eof && _end == _start;
 
+    internal bool EofFed => _eof;
+
     /// <summary>The error the connection broke with, if any (asyncio's <c>exception()</c>).</summary>
     public Exception? Exception => _exception;
 

@@ -7,8 +7,9 @@ namespace Asyncio;
 internal sealed class StreamProtocol : BufferedProtocol
 {
     private readonly EventLoop _loop;
-    private readonly AioStreamReader _reader;
+    private readonly AioStreamReader? _reader;   // null for the write end of a pipe
     private readonly Func<AioStreamReader, AioStreamWriter, Coroutine>? _clientConnected;
+    private readonly AioProcess? _process;         // the child whose pipe this is
     private readonly WaitQueue _drainWaiters = new();
     private readonly Future<bool> _closed;
     private Transport? _transport;
@@ -16,11 +17,12 @@ internal sealed class StreamProtocol : BufferedProtocol
     private bool _connectionLost;
     private Exception? _lostError;
 
-    public StreamProtocol(EventLoop loop, AioStreamReader reader, Func<AioStreamReader, AioStreamWriter, Coroutine>? clientConnected)
+    public StreamProtocol(EventLoop loop, AioStreamReader? reader, Func<AioStreamReader, AioStreamWriter, Coroutine>? clientConnected, AioProcess? process = null)
     {
         _loop = loop;
         _reader = reader;
         _clientConnected = clientConnected;
+        _process = process;
         _closed = loop.CreateFuture<bool>();
     }
 
@@ -31,9 +33,9 @@ internal sealed class StreamProtocol : BufferedProtocol
     public override void ConnectionMade(Transport transport)
     {
         _transport = transport;
-        _reader.SetTransport(transport);
+        _reader?.SetTransport(transport);
         Writer = new AioStreamWriter(transport, this, _reader);
-        if (_clientConnected is null)
+        if (_clientConnected is null || _reader is null)
         {
             return;
         }
@@ -61,13 +63,13 @@ internal sealed class StreamProtocol : BufferedProtocol
         }, (task, transport, _loop));
     }
 
-    public override Memory<byte> GetBuffer(int sizeHint) => _reader.GetWriteSpace(sizeHint);
+    public override Memory<byte> GetBuffer(int sizeHint) => _reader!.GetWriteSpace(sizeHint);
 
-    public override void BufferUpdated(int bytesRead) => _reader.Commit(bytesRead);
+    public override void BufferUpdated(int bytesRead) => _reader!.Commit(bytesRead);
 
     public override bool EofReceived()
     {
-        _reader.FeedEof();
+        _reader?.FeedEof();
         return true;   // keep the writing side open (half-close), as asyncio without TLS
     }
 
@@ -77,18 +79,25 @@ internal sealed class StreamProtocol : BufferedProtocol
         _lostError = error;
         if (error is null)
         {
-            _reader.FeedEof();
+            if (_reader is { AtEof: false } r && !IsEofFed(r))
+            {
+                r.FeedEof();
+            }
+
             _closed.TrySetResult(true);
         }
         else
         {
-            _reader.SetException(error);
+            _reader?.SetException(error);
             _closed.TrySetException(error);
             _closed._flags |= FutureFlags.Retrieved;   // reported through the reader and WaitClosedAsync, not as "never retrieved"
         }
 
         _drainWaiters.WakeAll();
+        _process?.PipeClosed();
     }
+
+    private static bool IsEofFed(AioStreamReader reader) => reader.EofFed;
 
     public override void PauseWriting() => _paused = true;
 

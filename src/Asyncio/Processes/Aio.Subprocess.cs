@@ -1,0 +1,132 @@
+using Asyncio.IO;
+using static Asyncio.IO.LinuxInterop;
+
+namespace Asyncio;
+
+public static partial class Aio
+{
+    /// <summary>
+    /// Starts <paramref name="program"/> (searched in PATH) with <paramref name="arguments"/>, without a shell
+    /// (asyncio's <c>create_subprocess_exec</c>). Each standard stream is inherited unless redirected: with
+    /// <see cref="SubprocessRedirect.Pipe"/> it becomes a loop-owned stream on the returned process.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="program"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stdin"/> or <paramref name="stdout"/> is <see cref="SubprocessRedirect.StdOut"/>.</exception>
+    /// <exception cref="System.ComponentModel.Win32Exception">The program does not exist or cannot be run.</exception>
+    public static async Coroutine<AioProcess> CreateSubprocessExec(string program, IEnumerable<string>? arguments = null,
+        SubprocessRedirect stdin = SubprocessRedirect.Inherit, SubprocessRedirect stdout = SubprocessRedirect.Inherit,
+        SubprocessRedirect stderr = SubprocessRedirect.Inherit, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string?>? environment = null, int limit = AioStreamReader.DefaultLimit)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        var argv = new List<string> { program };
+        if (arguments is not null)
+        {
+            argv.AddRange(arguments);
+        }
+
+        return await SpawnAsync(program, argv, stdin, stdout, stderr, workingDirectory, environment, limit);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/> through <c>/bin/sh -c</c> (asyncio's <c>create_subprocess_shell</c>); see
+    /// <see cref="CreateSubprocessExec"/>. Quote what the shell must not interpret.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="command"/> is null.</exception>
+    public static async Coroutine<AioProcess> CreateSubprocessShell(string command,
+        SubprocessRedirect stdin = SubprocessRedirect.Inherit, SubprocessRedirect stdout = SubprocessRedirect.Inherit,
+        SubprocessRedirect stderr = SubprocessRedirect.Inherit, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string?>? environment = null, int limit = AioStreamReader.DefaultLimit)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return await SpawnAsync("/bin/sh", ["/bin/sh", "-c", command], stdin, stdout, stderr, workingDirectory, environment, limit);
+    }
+
+    private static async Coroutine<AioProcess> SpawnAsync(string program, List<string> argv, SubprocessRedirect stdin, SubprocessRedirect stdout,
+        SubprocessRedirect stderr, string? workingDirectory, IReadOnlyDictionary<string, string?>? environment, int limit)
+    {
+        if (stdin == SubprocessRedirect.StdOut || stdout == SubprocessRedirect.StdOut)
+        {
+            throw new ArgumentException("SubprocessRedirect.StdOut is only for stderr (it sends stderr to wherever stdout goes).");
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("Subprocesses with loop-owned pipes need Linux (posix_spawn, pidfd) in this build.");
+        }
+
+        EventLoop loop = RunningLoop(nameof(CreateSubprocessExec));
+        loop.CheckCallable(nameof(CreateSubprocessExec));
+        var parentEnds = new List<int>();
+        var childEnds = new List<int>();
+        (int Read, int Write)? inPipe = null, outPipe = null, errPipe = null;
+        try
+        {
+            PosixSpawn.ChildFd Child(SubprocessRedirect r, bool isInput, ref (int Read, int Write)? pipe)
+            {
+                switch (r)
+                {
+                    case SubprocessRedirect.Pipe:
+                        pipe = PosixSpawn.Pipe();
+                        parentEnds.Add(isInput ? pipe.Value.Write : pipe.Value.Read);
+                        childEnds.Add(isInput ? pipe.Value.Read : pipe.Value.Write);
+                        return new PosixSpawn.ChildFd(isInput ? pipe.Value.Read : pipe.Value.Write, false, false);
+                    case SubprocessRedirect.DevNull:
+                        return new PosixSpawn.ChildFd(-1, true, false);
+                    default:
+                        return new PosixSpawn.ChildFd(-1, false, true);
+                }
+            }
+
+            PosixSpawn.ChildFd childIn = Child(stdin, true, ref inPipe);
+            PosixSpawn.ChildFd childOut = Child(stdout, false, ref outPipe);
+            PosixSpawn.ChildFd childErr = stderr == SubprocessRedirect.StdOut
+                ? (childOut.Inherit ? new PosixSpawn.ChildFd(1, false, false) : childOut)
+                : Child(stderr, false, ref errPipe);
+
+            int pid = PosixSpawn.Spawn(program, argv, environment, workingDirectory, childIn, childOut, childErr);
+            foreach (int fd in childEnds)
+            {
+                close(fd);
+            }
+
+            childEnds.Clear();
+            var process = new AioProcess(loop, pid);
+            if (inPipe is { } ip)
+            {
+                var protocol = new StreamProtocol(loop, null, null, process);
+                _ = new PipeTransport(loop, ip.Write, readable: false, protocol);
+                process.PipeOpened();
+                await Sleep(0);   // let ConnectionMade run so the writer exists
+                process.StandardInput = protocol.Writer;
+            }
+
+            if (outPipe is { } op)
+            {
+                var reader = new AioStreamReader(limit);
+                _ = new PipeTransport(loop, op.Read, readable: true, new StreamProtocol(loop, reader, null, process));
+                process.PipeOpened();
+                process.StandardOutput = reader;
+            }
+
+            if (errPipe is { } ep)
+            {
+                var reader = new AioStreamReader(limit);
+                _ = new PipeTransport(loop, ep.Read, readable: true, new StreamProtocol(loop, reader, null, process));
+                process.PipeOpened();
+                process.StandardError = reader;
+            }
+
+            parentEnds.Clear();
+            process.WatchExit();
+            return process;
+        }
+        finally
+        {
+            foreach (int fd in childEnds.Concat(parentEnds))
+            {
+                close(fd);
+            }
+        }
+    }
+}
