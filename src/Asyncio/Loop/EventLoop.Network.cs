@@ -214,3 +214,57 @@ public sealed partial class EventLoop
         }
     }
 }
+
+public sealed partial class EventLoop
+{
+    /// <summary>
+    /// Opens a UDP endpoint (asyncio's <c>create_datagram_endpoint</c>) bound to <paramref name="localAddress"/> (any
+    /// port when null) and, when <paramref name="remoteAddress"/> is given, connected to it.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="protocolFactory"/> is null.</exception>
+    /// <exception cref="ArgumentException">Neither address is given.</exception>
+    /// <exception cref="SocketException">The address cannot be bound or connected.</exception>
+    public async Coroutine<(DatagramTransport Transport, TProtocol Protocol)> CreateDatagramEndpoint<TProtocol>(
+        Func<TProtocol> protocolFactory, IPEndPoint? localAddress = null, IPEndPoint? remoteAddress = null, bool reusePort = false)
+        where TProtocol : DatagramProtocol
+    {
+        ArgumentNullException.ThrowIfNull(protocolFactory);
+        if (localAddress is null && remoteAddress is null)
+        {
+            throw new ArgumentException("CreateDatagramEndpoint needs a local address, a remote address, or both.");
+        }
+
+        CheckCallable(nameof(CreateDatagramEndpoint));
+        AddressFamily family = (localAddress ?? remoteAddress)!.AddressFamily;
+        var socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (reusePort)
+            {
+                SocketOps.SetIntOption(socket, SOL_SOCKET, SO_REUSEPORT, 1);
+            }
+
+            socket.Blocking = false;
+            if (localAddress is not null)
+            {
+                socket.Bind(localAddress);
+            }
+
+            if (remoteAddress is not null)
+            {
+                socket.Connect(remoteAddress);   // UDP connect does not block
+            }
+
+            TProtocol protocol = protocolFactory() ?? throw new InvalidOperationException("The protocol factory of CreateDatagramEndpoint returned null.");
+            var ready = CreateFuture<bool>();
+            var transport = new DatagramSocketTransport(this, socket, protocol, remoteAddress, ready);
+            await ready;
+            return (transport, protocol);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

@@ -489,6 +489,7 @@ public sealed partial class EventLoop : IDisposable
         }
 
         ReportUnretrieved();
+        RemoveAllSignalHandlers();
         _closed = true;
         _ready.Clear();
         _timers.Clear();
