@@ -92,6 +92,23 @@ internal static unsafe partial class LinuxInterop
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int kill(int pid, int sig);
 
+    [LibraryImport(Libc, EntryPoint = "lstat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int lstat_raw(string path, byte* buf);
+
+    /// <summary>True if <paramref name="path"/> is a socket file (S_IFSOCK), from lstat's st_mode.</summary>
+    public static bool IsSocketFile(string path)
+    {
+        byte* buf = stackalloc byte[256];
+        if (lstat_raw(path, buf) != 0)
+        {
+            return false;
+        }
+
+        int modeOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;   // struct stat layout
+        uint mode = *(uint*)(buf + modeOffset);
+        return (mode & 0xF000) == 0xC000;
+    }
+
     /// <summary>waitpid(2) without pointers; returns the pid, 0 (WNOHANG and still running) or -1.</summary>
     public static int WaitPid(int pid, int options, out int status)
     {

@@ -34,6 +34,9 @@ public sealed class Server
         _backlog = backlog;
     }
 
+    /// <summary>The socket file of a Unix server, removed when it closes.</summary>
+    internal string? UnixPath { get; init; }
+
     /// <summary>The loop the server runs on.</summary>
     public EventLoop Loop => _loop;
 
@@ -163,6 +166,18 @@ public sealed class Server
         }
 
         _serving = false;
+        if (UnixPath is { } path)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+                // already gone, or replaced by someone else: not ours to report
+            }
+        }
+
         if (_servingForever is { IsDone: false } forever)
         {
             forever.Cancel();

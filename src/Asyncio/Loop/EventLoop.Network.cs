@@ -34,34 +34,13 @@ public sealed partial class EventLoop
         var errors = new List<Exception>();
         foreach (IPAddress address in addresses)
         {
-            Socket? socket = null;
             try
             {
-                socket = await ConnectSocketAsync(new IPEndPoint(address, port));
-                TProtocol protocol = protocolFactory() ?? throw new InvalidOperationException("The protocol factory of CreateConnection returned null.");
-                var connected = CreateFuture<bool>();
-                var transport = new SocketTransport(this, socket, protocol, server: null, connected);
-                try
-                {
-                    await connected;
-                }
-                catch
-                {
-                    transport.Abort();
-                    throw;
-                }
-
-                return (transport, protocol);
+                return await ConnectProtocolAsync(protocolFactory, new IPEndPoint(address, port));
             }
             catch (SocketException e)
             {
-                socket?.Dispose();
                 errors.Add(e);
-            }
-            catch
-            {
-                socket?.Dispose();
-                throw;
             }
         }
 
@@ -75,10 +54,62 @@ public sealed partial class EventLoop
             $"Could not connect to {host}:{port}; every address failed: " + string.Join("; ", errors.Select(e => e.Message)));
     }
 
-    /// <summary>A connected non-blocking socket; the connect runs on the loop (no .NET async connect).</summary>
-    internal async Coroutine<Socket> ConnectSocketAsync(IPEndPoint endPoint)
+    /// <summary>
+    /// Opens a connection to the Unix domain socket at <paramref name="path"/> and wires it to a new protocol
+    /// (asyncio's <c>create_unix_connection</c>).
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="SocketException">Nothing listens at the path.</exception>
+    public async Coroutine<(Transport Transport, TProtocol Protocol)> CreateUnixConnection<TProtocol>(Func<TProtocol> protocolFactory, string path)
+        where TProtocol : Protocol
     {
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+        ArgumentNullException.ThrowIfNull(protocolFactory);
+        ArgumentNullException.ThrowIfNull(path);
+        CheckCallable(nameof(CreateUnixConnection));
+        try
+        {
+            return await ConnectProtocolAsync(protocolFactory, new UnixDomainSocketEndPoint(path));
+        }
+        catch (SocketException e)
+        {
+            throw new SocketException((int)e.SocketErrorCode, $"Could not connect to the Unix socket '{path}': {e.Message}");
+        }
+    }
+
+    private async Coroutine<(Transport Transport, TProtocol Protocol)> ConnectProtocolAsync<TProtocol>(Func<TProtocol> protocolFactory, EndPoint endPoint)
+        where TProtocol : Protocol
+    {
+        Socket socket = await ConnectSocketAsync(endPoint);
+        try
+        {
+            TProtocol protocol = protocolFactory() ?? throw new InvalidOperationException("The protocol factory returned null.");
+            var connected = CreateFuture<bool>();
+            var transport = new SocketTransport(this, socket, protocol, server: null, connected);
+            try
+            {
+                await connected;
+            }
+            catch
+            {
+                transport.Abort();
+                throw;
+            }
+
+            return (transport, protocol);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A connected non-blocking socket; the connect runs on the loop (no .NET async connect).</summary>
+    internal async Coroutine<Socket> ConnectSocketAsync(EndPoint endPoint)
+    {
+        var socket = endPoint is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { Blocking = false }
+            : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
         try
         {
             if (!SocketOps.StartConnect(socket, endPoint))
@@ -180,6 +211,56 @@ public sealed partial class EventLoop
         {
             server.StartServing();
             await Aio.Sleep(0);   // as asyncio: let the server start before returning
+        }
+
+        return server;
+    }
+
+    /// <summary>
+    /// Starts a server on the Unix domain socket <paramref name="path"/> (asyncio's <c>create_unix_server</c>). A stale
+    /// socket file at the path is replaced; the file is removed when the server closes.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="IOException">Something other than a socket exists at the path.</exception>
+    /// <exception cref="SocketException">The path cannot be bound.</exception>
+    public async Coroutine<Server> CreateUnixServer(Func<Protocol> protocolFactory, string path, int backlog = 100, bool startServing = true)
+    {
+        ArgumentNullException.ThrowIfNull(protocolFactory);
+        ArgumentNullException.ThrowIfNull(path);
+        if (backlog < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(backlog), backlog, "The backlog must be positive.");
+        }
+
+        CheckCallable(nameof(CreateUnixServer));
+        if (File.Exists(path) || Directory.Exists(path))
+        {
+            if (!IsSocketFile(path))
+            {
+                throw new IOException($"Cannot listen on '{path}': a file that is not a socket is in the way. Remove it or choose another path.");
+            }
+
+            File.Delete(path);   // a stale socket from an earlier run
+        }
+
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Bind(new UnixDomainSocketEndPoint(path));
+            socket.Listen(backlog);
+            socket.Blocking = false;
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new SocketException((int)e.SocketErrorCode, $"Could not listen on the Unix socket '{path}': {e.Message}");
+        }
+
+        var server = new Server(this, [socket], protocolFactory, backlog) { UnixPath = path };
+        if (startServing)
+        {
+            server.StartServing();
+            await Aio.Sleep(0);
         }
 
         return server;

@@ -37,4 +37,25 @@ public static partial class Aio
         EventLoop loop = RunningLoop(nameof(StartServer));
         return loop.CreateServer(() => new StreamProtocol(loop, new AioStreamReader(limit), clientConnected), host, port, backlog, reusePort);
     }
+
+    /// <summary>Connects to the Unix domain socket at <paramref name="path"/> (asyncio's <c>open_unix_connection</c>).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="System.Net.Sockets.SocketException">Nothing listens at the path.</exception>
+    public static async Coroutine<(AioStreamReader Reader, AioStreamWriter Writer)> OpenUnixConnection(string path, int limit = AioStreamReader.DefaultLimit)
+    {
+        EventLoop loop = RunningLoop(nameof(OpenUnixConnection));
+        var reader = new AioStreamReader(limit);
+        var (_, protocol) = await loop.CreateUnixConnection(() => new StreamProtocol(loop, reader, null), path);
+        return (reader, protocol.Writer!);
+    }
+
+    /// <summary>Starts a server on the Unix domain socket <paramref name="path"/> (asyncio's <c>start_unix_server</c>); see <see cref="StartServer"/>.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static Coroutine<Server> StartUnixServer(Func<AioStreamReader, AioStreamWriter, Coroutine> clientConnected, string path,
+        int limit = AioStreamReader.DefaultLimit, int backlog = 100)
+    {
+        ArgumentNullException.ThrowIfNull(clientConnected);
+        EventLoop loop = RunningLoop(nameof(StartUnixServer));
+        return loop.CreateUnixServer(() => new StreamProtocol(loop, new AioStreamReader(limit), clientConnected), path, backlog);
+    }
 }
