@@ -79,6 +79,7 @@ internal static unsafe class SocketOps
         }
 
         errno = 0;
-        return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+        // accept4 made it non-blocking; telling the Socket keeps its Blocking property truthful.
+        return new Socket(new SafeSocketHandle(fd, ownsHandle: true)) { Blocking = false };
     }
 }
