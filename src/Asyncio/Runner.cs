@@ -23,8 +23,33 @@ public sealed class Runner : IDisposable
     private int _interrupts;
     private AioTask? _mainTask;
 
+    private readonly bool _handleSigint = true;
+
     /// <summary>Creates a runner; the loop is made on first use with <paramref name="options"/>.</summary>
     public Runner(LoopOptions? options = null) => _options = options ?? new LoopOptions();
+
+    /// <summary>A runner that leaves Ctrl-C to its owner (a <see cref="Aio.RunParallel(int, Func{int, Coroutine}, Func{int, LoopOptions}?)"/> group).</summary>
+    internal Runner(LoopOptions? options, bool handleSigint)
+        : this(options) => _handleSigint = handleSigint;
+
+    /// <summary>Any thread: what the first Ctrl-C does, done by a group for each of its runners.</summary>
+    internal void Interrupt()
+    {
+        Interlocked.Increment(ref _interrupts);
+        EventLoop? loop = _loop;
+        AioTask? main = _mainTask;
+        if (loop is not null && main is not null)
+        {
+            loop.TryPost(static s =>
+            {
+                var t = (AioTask)s!;
+                if (!t.IsDone)
+                {
+                    t.Cancel();
+                }
+            }, main);
+        }
+    }
 
     /// <summary>The runner's loop, created on first use (asyncio's <c>Runner.get_loop()</c>).</summary>
     /// <exception cref="InvalidOperationException">The runner is closed.</exception>
@@ -165,7 +190,7 @@ public sealed class Runner : IDisposable
 
     private PosixSignalRegistration? TryOwnSigint()
     {
-        if (Interlocked.CompareExchange(ref s_sigintOwner, this, null) is not null)
+        if (!_handleSigint || Interlocked.CompareExchange(ref s_sigintOwner, this, null) is not null)
         {
             return null;   // another run in this process handles Ctrl-C
         }

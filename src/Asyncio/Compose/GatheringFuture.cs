@@ -192,7 +192,14 @@ public sealed class GatheringFuture<TResult> : AioFuture, IAioAwaitable<TResult>
         internal GatheringAwaiter(GatheringFuture<TResult> future) => _future = future;
 
         /// <summary>True once every child is done (or one failed).</summary>
-        public bool IsCompleted => _future.IsDone;
+        public bool IsCompleted
+    {
+        get
+        {
+            _future.CheckAwaitLoop();
+            return _future.IsDone;
+        }
+    }
 
         /// <summary>The combined result, or the exception.</summary>
         public TResult GetResult()

@@ -274,6 +274,22 @@ public abstract class AioFuture : IAioAwaitable
 
     internal void CheckThread(string member) => _loop?.CheckThread(member);
 
+    /// <summary>
+    /// An await of this future must happen on its own loop: awaiting another loop's task or future (even a finished
+    /// one, whose fields that thread does not own) is refused.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal void CheckAwaitLoop()
+    {
+        EventLoop? current = EventLoop.Current;
+        if (!ReferenceEquals(_loop, current) && _loop is not null)
+        {
+            throw current is null
+                ? new InvalidOperationException($"{Describe()} belongs to {_loop} and cannot be awaited from a thread without a running loop. Use Aio.RunCoroutineThreadSafe (or wait for it on its loop).")
+                : ThrowHelper.OtherLoop(Describe(), _loop, current);
+        }
+    }
+
     /// <summary>Throws the outcome of a future that is done but did not succeed; marks it retrieved.</summary>
     internal void ThrowIfNotSucceeded()
     {
@@ -346,7 +362,14 @@ public readonly struct AioFutureAwaiter : System.Runtime.CompilerServices.ICriti
     internal AioFutureAwaiter(AioFuture future) => _future = future;
 
     /// <summary>True once the future is done.</summary>
-    public bool IsCompleted => _future.IsDone;
+    public bool IsCompleted
+    {
+        get
+        {
+            _future.CheckAwaitLoop();
+            return _future.IsDone;
+        }
+    }
 
     /// <summary>Rethrows the future's exception, or <see cref="CancelledError"/> if it was cancelled.</summary>
     public void GetResult()

@@ -680,7 +680,14 @@ public readonly struct AioTaskAwaiter : ICriticalNotifyCompletion, ILoopAwaiter
     internal AioTaskAwaiter(AioTask task) => _task = task;
 
     /// <summary>True once the task is done.</summary>
-    public bool IsCompleted => _task.IsDone;
+    public bool IsCompleted
+    {
+        get
+        {
+            _task.CheckAwaitLoop();
+            return _task.IsDone;
+        }
+    }
 
     /// <summary>Rethrows the task's exception, or <see cref="CancelledError"/> if it was cancelled.</summary>
     public void GetResult()

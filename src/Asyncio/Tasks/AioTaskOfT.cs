@@ -57,7 +57,14 @@ public readonly struct AioTaskAwaiter<T> : ICriticalNotifyCompletion, ILoopAwait
     internal AioTaskAwaiter(AioTask<T> task) => _task = task;
 
     /// <summary>True once the task is done.</summary>
-    public bool IsCompleted => _task.IsDone;
+    public bool IsCompleted
+    {
+        get
+        {
+            _task.CheckAwaitLoop();
+            return _task.IsDone;
+        }
+    }
 
     /// <summary>The task's result, or its exception / <see cref="CancelledError"/>.</summary>
     public T GetResult()

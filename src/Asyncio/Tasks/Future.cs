@@ -150,7 +150,14 @@ public readonly struct FutureAwaiter<T> : ICriticalNotifyCompletion, ILoopAwaite
     internal FutureAwaiter(Future<T> future) => _future = future;
 
     /// <summary>True once the future is done.</summary>
-    public bool IsCompleted => _future.IsDone;
+    public bool IsCompleted
+    {
+        get
+        {
+            _future.CheckAwaitLoop();
+            return _future.IsDone;
+        }
+    }
 
     /// <summary>The result, or the exception / <see cref="CancelledError"/> the future finished with.</summary>
     public T GetResult()
