@@ -9,12 +9,23 @@ public static partial class Aio
     /// <exception cref="ArgumentNullException"><paramref name="host"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not 1–65535, or <paramref name="limit"/> is not positive.</exception>
     /// <exception cref="System.Net.Sockets.SocketException">The name does not resolve, or the connection is refused.</exception>
-    public static async Coroutine<(AioStreamReader Reader, AioStreamWriter Writer)> OpenConnection(string host, int port, int limit = AioStreamReader.DefaultLimit)
+    public static async Coroutine<(AioStreamReader Reader, AioStreamWriter Writer)> OpenConnection(string host, int port, int limit = AioStreamReader.DefaultLimit,
+        System.Net.Security.SslClientAuthenticationOptions? ssl = null)
     {
         EventLoop loop = RunningLoop(nameof(OpenConnection));
         var reader = new AioStreamReader(limit);
-        var (_, protocol) = await loop.CreateConnection(() => new StreamProtocol(loop, reader, null), host, port);
-        return (reader, protocol.Writer!);
+        if (ssl is null)
+        {
+            var (_, protocol) = await loop.CreateConnection(() => new StreamProtocol(loop, reader, null), host, port);
+            return (reader, protocol.Writer!);
+        }
+
+        // TLS: connect with a placeholder protocol, then the handshake takes the raw transport over.
+        var (raw, _) = await loop.CreateConnection(() => new IO.PlaceholderProtocol(), host, port);
+        ssl.TargetHost ??= host;
+        var app = new StreamProtocol(loop, reader, null);
+        await IO.TlsTransport.HandshakeAsync(IO.TlsTransport.Prepare(raw), app, ssl, null);
+        return (reader, app.Writer!);
     }
 
     /// <summary>
@@ -26,7 +37,8 @@ public static partial class Aio
     /// <exception cref="ArgumentOutOfRangeException">Bad port, limit or backlog.</exception>
     /// <exception cref="System.Net.Sockets.SocketException">The address is in use or cannot be bound.</exception>
     public static Coroutine<Server> StartServer(Func<AioStreamReader, AioStreamWriter, Coroutine> clientConnected, string? host, int port,
-        int limit = AioStreamReader.DefaultLimit, int backlog = 100, bool reusePort = false)
+        int limit = AioStreamReader.DefaultLimit, int backlog = 100, bool reusePort = false,
+        System.Net.Security.SslServerAuthenticationOptions? ssl = null)
     {
         ArgumentNullException.ThrowIfNull(clientConnected);
         if (limit <= 0)
@@ -35,7 +47,8 @@ public static partial class Aio
         }
 
         EventLoop loop = RunningLoop(nameof(StartServer));
-        return loop.CreateServer(() => new StreamProtocol(loop, new AioStreamReader(limit), clientConnected), host, port, backlog, reusePort);
+        Func<Protocol> app = () => new StreamProtocol(loop, new AioStreamReader(limit), clientConnected);
+        return loop.CreateServer(ssl is null ? app : () => new IO.TlsServerProtocol(app, ssl), host, port, backlog, reusePort);
     }
 
     /// <summary>Connects to the Unix domain socket at <paramref name="path"/> (asyncio's <c>open_unix_connection</c>).</summary>

@@ -7,7 +7,7 @@ namespace Asyncio;
 /// </summary>
 public sealed class AioStreamWriter
 {
-    private readonly Transport _transport;
+    private Transport _transport;
     private readonly StreamProtocol _protocol;
     private readonly AioStreamReader? _reader;
 
@@ -92,6 +92,30 @@ public sealed class AioStreamWriter
         }
 
         await _protocol.DrainHelperAsync();
+    }
+
+    /// <summary>
+    /// Upgrades the connection to TLS in place (asyncio's <c>StreamWriter.start_tls</c>): after the handshake this writer
+    /// and its reader carry encrypted data. Nothing may be buffered unread when you call it.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The connection is closing, already TLS, or the reader holds unread data.</exception>
+    /// <exception cref="System.Security.Authentication.AuthenticationException">The handshake failed.</exception>
+    public async Coroutine StartTlsAsync(System.Net.Security.SslClientAuthenticationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (_transport.IsClosing || _transport is IO.TlsTransport)
+        {
+            throw new InvalidOperationException($"StartTlsAsync: {_transport} is closing or already TLS.");
+        }
+
+        if (_reader is { BufferedCount: > 0 })
+        {
+            throw new InvalidOperationException("StartTlsAsync: the reader holds unread plaintext; read it before upgrading the connection.");
+        }
+
+        Transport raw = _transport;
+        _transport = await IO.TlsTransport.HandshakeAsync(IO.TlsTransport.Prepare(raw), _protocol, options, null);
     }
 
     /// <inheritdoc/>

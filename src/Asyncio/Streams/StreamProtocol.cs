@@ -34,6 +34,11 @@ internal sealed class StreamProtocol : BufferedProtocol
     {
         _transport = transport;
         _reader?.SetTransport(transport);
+        if (Writer is not null)
+        {
+            return;   // StartTlsAsync: the same reader and writer now ride the TLS transport
+        }
+
         Writer = new AioStreamWriter(transport, this, _reader);
         if (_clientConnected is null || _reader is null)
         {
