@@ -1,0 +1,60 @@
+namespace Asyncio.Tests.Tasks;
+
+/// <summary>Shared helpers of the task, coroutine and cancellation tests.</summary>
+internal static class Loops
+{
+    /// <summary>Virtual time and strict FIFO: deterministic whatever ASYNCIO_SEED says.</summary>
+    public static LoopOptions Virtual(bool eager = false) =>
+        new() { Clock = new VirtualClock(), Scheduling = Scheduling.Fifo, EagerTasks = eager };
+
+    /// <summary>Awaits <paramref name="body"/> and returns the exception it threw, which must be exactly <typeparamref name="TException"/>.</summary>
+    public static async Coroutine<TException> ThrowsAsync<TException>(Func<Coroutine> body)
+        where TException : Exception
+    {
+        try
+        {
+            await body();
+        }
+        catch (Exception e)
+        {
+            return Assert.IsType<TException>(e);
+        }
+
+        throw new Xunit.Sdk.XunitException($"Expected {typeof(TException).Name}, but nothing was thrown.");
+    }
+
+    /// <summary>Awaits <paramref name="task"/> and returns the exception it threw, which must be exactly <typeparamref name="TException"/>.</summary>
+    public static async Coroutine<TException> ThrowsAsync<TException>(AioTask task)
+        where TException : Exception
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception e)
+        {
+            return Assert.IsType<TException>(e);
+        }
+
+        throw new Xunit.Sdk.XunitException($"Expected {typeof(TException).Name} from {task}, but it succeeded.");
+    }
+
+    /// <summary>Waits until <paramref name="future"/> is done without observing its outcome (asyncio.wait([f])).</summary>
+    public static async Coroutine WaitDone(AioFuture future)
+    {
+        if (future.IsDone)
+        {
+            return;
+        }
+
+        var done = new Future<bool>();
+        future.AddDoneCallback(_ => done.TrySetResult(true));
+        await done;
+    }
+
+    /// <summary>A coroutine that yields once (test_utils.run_briefly runs one like it).</summary>
+    public static async Coroutine Once() => await Aio.Sleep(0);
+
+    /// <summary>Runs <paramref name="loop"/> briefly: a few iterations, enough for everything ready now to run.</summary>
+    public static void RunBriefly(EventLoop loop) => loop.RunUntilComplete(Once());
+}
