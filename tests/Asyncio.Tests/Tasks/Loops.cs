@@ -52,9 +52,14 @@ internal static class Loops
         await done;
     }
 
-    /// <summary>A coroutine that yields once (test_utils.run_briefly runs one like it).</summary>
-    public static async Coroutine Once() => await Aio.Sleep(0);
+    /// <summary>A coroutine that does nothing (test_utils.run_briefly runs one like it as a task).</summary>
+    public static async Coroutine Once()
+    {
+    }
 
-    /// <summary>Runs <paramref name="loop"/> briefly: a few iterations, enough for everything ready now to run.</summary>
+    /// <summary>
+    /// Runs <paramref name="loop"/> briefly, as CPython's test_utils.run_briefly: two iterations (the no-op task's
+    /// step, then its done-callback that stops the loop), so everything ready now runs, and what it schedules too.
+    /// </summary>
     public static void RunBriefly(EventLoop loop) => loop.RunUntilComplete(Once());
 }
