@@ -52,6 +52,41 @@ internal static class Loops
         await done;
     }
 
+    /// <summary>
+    /// Runs <paramref name="body"/> (which runs a loop) on a background thread and fails if it has not finished within
+    /// <paramref name="seconds"/>: for tests where a bug would make the loop wait forever in real time.
+    /// </summary>
+    public static void RunBounded(Action body, int seconds = 20)
+    {
+        Exception? error = null;
+        var finished = new ManualResetEventSlim();   // not disposed: a hung thread may still set it later
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                body();
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+            finally
+            {
+                finished.Set();
+            }
+        }) { IsBackground = true, Name = "RunBounded loop" };
+        thread.Start();
+        if (!finished.Wait(TimeSpan.FromSeconds(seconds)))
+        {
+            throw new Xunit.Sdk.XunitException($"The loop did not finish within {seconds} s of real time: it hangs.");
+        }
+
+        if (error is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        }
+    }
+
     /// <summary>A coroutine that does nothing (test_utils.run_briefly runs one like it as a task).</summary>
     public static async Coroutine Once()
     {
