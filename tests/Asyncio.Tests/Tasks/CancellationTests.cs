@@ -261,6 +261,24 @@ public class CancellationTests
         Assert.Equal(new[] { "a woke; b pending=True", "b cancelled" }, log);
     }
 
+    // CPython 3.13: uncancel() only clears _must_cancel; a future the cancel already cancelled still delivers it.
+    [Fact]
+    public void Uncancel_AfterTheAwaitedFutureWasCancelled_TheCancelIsStillDelivered()
+    {
+        using var loop = new EventLoop(Loops.Virtual());
+        var fut = new Future<bool>(loop);
+        async Coroutine Coro() => await fut;
+
+        AioTask task = loop.CreateTask(Coro());
+        Loops.RunBriefly(loop);
+        task.Cancel("first");
+        Assert.True(fut.IsCancelled);
+        Assert.Equal(0, task.Uncancel());
+        Loops.RunBriefly(loop);
+        Assert.True(task.IsCancelled);
+        Assert.Equal("first", Assert.Throws<CancelledError>(() => task.Exception).CancelMessage);
+    }
+
     // ------------------------------------------------------------------ at a sleep, a yield, a future
 
     // CPython: test_tasks.py BaseTaskTests.test_cancel
@@ -492,6 +510,129 @@ public class CancellationTests
             return Aio.GetRunningLoop().Time();
         }, Loops.Virtual());
         Assert.Equal(4.0, end);
+    }
+
+    // CPython: Task.cancel() leaves _fut_waiter; a second cancel() finds the future already cancelled and only sets
+    // _must_cancel, and __step keeps the CancelledError the future delivers: the first message reaches the coroutine.
+    [Fact]
+    public void Cancel_TwiceWithDifferentMessagesWhileAwaitingAFuture_TheFirstMessageReachesTheCoroutine()
+    {
+        using var loop = new EventLoop(Loops.Virtual());
+        var fut = new Future<int>(loop);
+        string? seen = null;
+        async Coroutine Coro()
+        {
+            try
+            {
+                await fut;
+            }
+            catch (CancelledError e)
+            {
+                seen = e.CancelMessage;
+                throw;
+            }
+        }
+
+        AioTask t = loop.CreateTask(Coro());
+        Loops.RunBriefly(loop);
+        Assert.True(t.Cancel("first"));
+        Assert.True(t.Cancel("second"));
+        Assert.Equal(2, t.Cancelling());
+        var e = Assert.Throws<CancelledError>(() => loop.RunUntilComplete(t));
+        Assert.Equal("first", seen);
+        Assert.Equal("first", e.CancelMessage);
+    }
+
+    // The same for a sleep, which asyncio implements as a future plus a timer.
+    [Fact]
+    public void Cancel_TwiceWithDifferentMessagesWhileSleeping_TheFirstMessageReachesTheCoroutine()
+    {
+        using var loop = new EventLoop(Loops.Virtual());
+        string? seen = null;
+        async Coroutine Coro()
+        {
+            try
+            {
+                await Aio.Sleep(10);
+            }
+            catch (CancelledError e)
+            {
+                seen = e.CancelMessage;
+                throw;
+            }
+        }
+
+        AioTask t = loop.CreateTask(Coro());
+        Loops.RunBriefly(loop);
+        t.Cancel("first");
+        t.Cancel("second");
+        Assert.Throws<CancelledError>(() => loop.RunUntilComplete(t));
+        Assert.Equal("first", seen);
+    }
+
+    // Before the first step there is no future to cancel: the last message is the one delivered (as CPython).
+    [Fact]
+    public void Cancel_TwiceBeforeTheFirstStep_TheLastMessageIsDelivered()
+    {
+        using var loop = new EventLoop(Loops.Virtual());
+        AioTask t = loop.CreateTask(Sleep(10));
+        t.Cancel("first");
+        t.Cancel("second");
+        Assert.Equal("second", Assert.Throws<CancelledError>(() => loop.RunUntilComplete(t)).CancelMessage);
+    }
+
+    [Fact]
+    public void Cancel_AnAwaitInFinallyDuringCancellation_RunsInFullThenTheTaskEndsCancelled()
+    {
+        double end = Aio.Run(async () =>
+        {
+            var loop = Aio.GetRunningLoop();
+            bool cleanedUp = false;
+            async Coroutine Cleanup()
+            {
+                await Aio.Sleep(2);   // not cancelled: the cancel was delivered once, at the sleep below
+                cleanedUp = true;
+            }
+
+            async Coroutine Body()
+            {
+                try
+                {
+                    await Aio.Sleep(10);
+                }
+                finally
+                {
+                    await Cleanup();
+                }
+            }
+
+            AioTask t = Aio.CreateTask(Body());
+            await Aio.Sleep(1);
+            t.Cancel("stop");
+            var e = await Loops.ThrowsAsync<CancelledError>(t);
+            Assert.Equal("stop", e.CancelMessage);
+            Assert.True(cleanedUp);
+            Assert.True(t.IsCancelled);
+            return loop.Time();
+        }, Loops.Virtual());
+        Assert.Equal(3.0, end);
+    }
+
+    [Fact]
+    public void Cancel_FromAnotherThread_ThrowsSayingToUseCallSoonThreadSafe()
+    {
+        Loops.RunBounded(() => Aio.Run(async () =>
+        {
+            AioTask t = Aio.CreateTask(Sleep(10));
+            Exception? fromWorker = await Aio.ToThread(() => Record.Exception(() => t.Cancel()));
+            var e = Assert.IsType<InvalidOperationException>(fromWorker);
+            Assert.Contains("Cancel", e.Message);
+            Assert.Contains("CallSoonThreadSafe", e.Message);
+            Assert.False(t.IsDone);
+            Assert.Equal(0, t.Cancelling());
+            t.Cancel();
+            await Loops.WaitDone(t);
+        }, Loops.Virtual()));
     }
 
     // ------------------------------------------------------------------ self-cancel, cancel at the end
