@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Asyncio.Tests.Tasks;
 
 /// <summary>
@@ -429,5 +431,95 @@ public class CoroutineTests
             var e = await Loops.ThrowsAsync<MyError>(async () => await Helper());
             Assert.Equal("from level 3", e.Message);
         }, Loops.Virtual());
+    }
+
+    // ------------------------------------------------------------------ misuse from plain .NET async code
+
+    /// <summary>
+    /// Does with <paramref name="getAwaiter"/>'s awaiter what an <c>async Task</c> method does: GetAwaiter and
+    /// IsCompleted may throw (the method's Task then faults, which is fine); UnsafeOnCompleted must not, because
+    /// AsyncTaskMethodBuilder rethrows such an exception on the thread pool, and that terminates the process.
+    /// </summary>
+    private static void AssertAwaitFailsTheAwaitingTaskNotTheProcess<TAwaiter>(
+        Func<TAwaiter> getAwaiter, Func<TAwaiter, bool> isCompleted, Action<TAwaiter> getResult)
+        where TAwaiter : ICriticalNotifyCompletion
+    {
+        TAwaiter awaiter;
+        try
+        {
+            awaiter = getAwaiter();
+            if (isCompleted(awaiter))
+            {
+                Assert.IsType<InvalidOperationException>(Record.Exception(() => getResult(awaiter)));
+                return;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return;   // thrown inside the async method: its Task faults with it
+        }
+
+        var resumed = new ManualResetEventSlim();
+        Exception? registration = Record.Exception(() => awaiter.UnsafeOnCompleted(resumed.Set));
+        Assert.True(registration is null,
+            $"UnsafeOnCompleted threw {registration?.GetType().Name}: {registration?.Message} In an async Task method, " +
+            "AsyncTaskMethodBuilder rethrows that on the thread pool, which terminates the process.");
+        Assert.True(resumed.Wait(TimeSpan.FromSeconds(10)), "the continuation never ran");
+        Assert.IsType<InvalidOperationException>(Record.Exception(() => getResult(awaiter)));
+    }
+
+    [Fact]
+    public void Sleep_AwaitedFromPlainAsyncCodeWithoutALoop_FailsTheAwaitingTaskNotTheProcess()
+    {
+        AssertAwaitFailsTheAwaitingTaskNotTheProcess(
+            () => Aio.Sleep(1).GetAwaiter(), a => a.IsCompleted, a => a.GetResult());
+    }
+
+    [Fact]
+    public void Coroutine_AwaitedFromPlainAsyncCodeWithoutALoop_FailsTheAwaitingTaskNotTheProcess()
+    {
+        AssertAwaitFailsTheAwaitingTaskNotTheProcess(
+            () => YieldThen(1).GetAwaiter(), a => a.IsCompleted, a => a.GetResult());
+    }
+
+    [Fact]
+    public void AioTask_AwaitedFromPlainAsyncCodeOnAnotherThread_DoesNotTerminateTheProcess()
+    {
+        Loops.RunBounded(() => Aio.Run(async () =>
+        {
+            var gate = new Future<int>();
+            async Coroutine<int> Waiter() => await gate;
+            AioTask<int> t = Aio.CreateTask(Waiter());
+            await Aio.Sleep(0);
+
+            var resumed = new ManualResetEventSlim();
+            bool failedEarly = false;
+            Exception? registration = null;
+            await Aio.ToThread(() =>
+            {
+                // What `await t` in a Task.Run lambda does.
+                try
+                {
+                    AioTaskAwaiter<int> awaiter = t.GetAwaiter();
+                    Assert.False(awaiter.IsCompleted);
+                    registration = Record.Exception(() => awaiter.UnsafeOnCompleted(resumed.Set));
+                }
+                catch (InvalidOperationException)
+                {
+                    failedEarly = true;
+                }
+            });
+            Assert.True(failedEarly || registration is null,
+                $"UnsafeOnCompleted threw {registration?.GetType().Name}: {registration?.Message} In an async Task method, " +
+                "AsyncTaskMethodBuilder rethrows that on the thread pool, which terminates the process.");
+
+            gate.SetResult(1);
+            Assert.Equal(1, await t);
+            if (!failedEarly)
+            {
+                Assert.True(await Aio.WrapFuture(Task.Run(() => resumed.Wait(TimeSpan.FromSeconds(10)))),
+                    "the continuation registered from the other thread never ran");
+            }
+        }, Loops.Virtual()));
     }
 }
