@@ -136,6 +136,50 @@ public class VirtualClockTests
         Assert.Equal(0.0, seenByWorker);
     }
 
+    // A TaskCompletionSource used as a signal between two tasks of the loop: the awaiting coroutine is on a foreign
+    // await, which holds virtual time back, while the task that will complete it waits for virtual time to move.
+    // With a real clock this program ends after 5 s; in virtual time it must not hang silently.
+    [Fact]
+    public void VirtualClock_ForeignAwaitCompletedByATaskWaitingForTime_DoesNotHang()
+    {
+        double end = -1;
+        Exception? error = null;
+        Loops.RunBounded(() =>
+        {
+            try
+            {
+                end = Aio.Run(async () =>
+                {
+                    var tcs = new TaskCompletionSource();
+                    async Coroutine Waiter() => await tcs.Task;
+                    async Coroutine Signaller()
+                    {
+                        await Aio.Sleep(5);
+                        tcs.SetResult();
+                    }
+
+                    AioTask a = Aio.CreateTask(Waiter(), "waiter");
+                    AioTask b = Aio.CreateTask(Signaller(), "signaller");
+                    await a;
+                    await b;
+                    return Aio.GetRunningLoop().Time();
+                }, Virtual());
+            }
+            catch (InvalidOperationException e)
+            {
+                error = e;   // a clear report (naming the foreign await) is acceptable too
+            }
+        }, seconds: 5);
+        if (error is not null)
+        {
+            Assert.Contains("foreign", error.Message);
+        }
+        else
+        {
+            Assert.Equal(5.0, end);
+        }
+    }
+
     // ------------------------------------------------------------------ deadlocks
 
     [Fact]

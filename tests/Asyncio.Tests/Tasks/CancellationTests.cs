@@ -35,6 +35,25 @@ public class CancellationTests
         Assert.True(t.IsCancelled);
     }
 
+    [Fact]
+    public void Cancel_PlainDotNetTaskBeforeItsFirstStep_ItsFunctionNeverRuns()
+    {
+        Aio.Run(async () =>
+        {
+            bool ran = false;
+            AioTask t = Aio.CreateTask(() =>
+            {
+                ran = true;
+                return Task.CompletedTask;
+            });
+            Assert.True(t.Cancel("not now"));
+            var e = await Loops.ThrowsAsync<CancelledError>(t);
+            Assert.Equal("not now", e.CancelMessage);
+            Assert.False(ran);
+            Assert.True(t.IsCancelled);
+        }, Loops.Virtual());
+    }
+
     // CPython: test_tasks.py BaseTaskTests.test_cancel_with_message_before_starting_task
     [Fact]
     public void Exception_OfTaskCancelledBeforeStarting_ThrowsCancelledErrorWithMessage()

@@ -332,7 +332,7 @@ public class TaskTests
             }
         }) { IsBackground = true };
         thread.Start();
-        bool returned = finished.Wait(TimeSpan.FromSeconds(10));
+        bool returned = finished.Wait(TimeSpan.FromSeconds(5));
         if (!returned)
         {
             loop.CallSoonThreadSafe(loop.Stop);   // unstick the loop so the thread ends
