@@ -669,4 +669,92 @@ public class TaskTests
         }, Loops.Virtual());
         Assert.Equal(new[] { "cb-before", "task", "cb-after" }, log);
     }
+
+    // ------------------------------------------------------------------ run_coroutine_threadsafe
+
+    private static async Coroutine<int> Add(int a, int b, bool fail = false, bool cancel = false)
+    {
+        await Aio.Sleep(0);   // CPython sleeps 0.05 s; here no time passes (a blocked thread holds virtual time back)
+        if (fail)
+        {
+            throw new InvalidOperationException("Fail!");
+        }
+
+        if (cancel)
+        {
+            Aio.CurrentTask!.Cancel();
+            await Aio.Sleep(0);
+        }
+
+        return a + b;
+    }
+
+    /// <summary>What another thread does with the Task that RunCoroutineThreadSafe returns: block on it (bounded).</summary>
+    private static T BlockOn<T>(Task<T> task) => task.WaitAsync(TimeSpan.FromSeconds(20)).GetAwaiter().GetResult();
+
+    // CPython: test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe
+    [Fact]
+    public void RunCoroutineThreadSafe_FromAnotherThread_ReturnsTheCoroutinesResult()
+    {
+        Loops.RunBounded(() => Aio.Run(async () =>
+        {
+            var loop = Aio.GetRunningLoop();
+            int result = await Aio.ToThread(() => BlockOn(Aio.RunCoroutineThreadSafe(Add(1, 2), loop)));
+            Assert.Equal(3, result);
+        }, Loops.Virtual()));
+    }
+
+    // CPython: test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_with_exception
+    [Fact]
+    public void RunCoroutineThreadSafe_CoroutineFails_TheOtherThreadGetsTheException()
+    {
+        Loops.RunBounded(() => Aio.Run(async () =>
+        {
+            var loop = Aio.GetRunningLoop();
+            var e = await Loops.ThrowsAsync<InvalidOperationException>(async () =>
+                await Aio.ToThread(() => BlockOn(Aio.RunCoroutineThreadSafe(Add(1, 2, fail: true), loop))));
+            Assert.Equal("Fail!", e.Message);
+        }, Loops.Virtual()));
+    }
+
+    // CPython: test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_with_timeout
+    [Fact]
+    public void RunCoroutineThreadSafe_CallerGivesUpAndCancels_TheLoopTaskIsCancelled()
+    {
+        Loops.RunBounded(() => Aio.Run(async () =>
+        {
+            var loop = Aio.GetRunningLoop();
+            async Coroutine<int> Never() => await new Future<int>();
+            using var cts = new CancellationTokenSource();
+            Task<int>? pending = null;
+            bool doneInTime = await Aio.ToThread(() =>
+            {
+                pending = Aio.RunCoroutineThreadSafe(Never(), loop, cts.Token);
+                bool done = pending.Wait(0);   // future.result(timeout=0) -> TimeoutError
+                cts.Cancel();                  // future.cancel()
+                return done;
+            });
+            Assert.False(doneInTime);
+            await Loops.ThrowsAsync<TaskCanceledException>(async () => await Aio.WrapFuture(pending!));
+            await Aio.Sleep(0);
+            Assert.Equal(new[] { Aio.CurrentTask! }, Aio.AllTasks());   // the loop task was cancelled
+        }, Loops.Virtual()));
+    }
+
+    // CPython: test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_task_cancelled
+    [Fact]
+    public void RunCoroutineThreadSafe_LoopTaskEndsCancelled_TheReturnedTaskIsCanceled()
+    {
+        Loops.RunBounded(() => Aio.Run(async () =>
+        {
+            var loop = Aio.GetRunningLoop();
+            Task<int> t = await Aio.ToThread(() =>
+            {
+                Task<int> started = Aio.RunCoroutineThreadSafe(Add(1, 2, cancel: true), loop);
+                _ = Record.Exception(() => BlockOn(started));
+                return started;
+            });
+            Assert.True(t.IsCanceled);
+        }, Loops.Virtual()));
+    }
 }
