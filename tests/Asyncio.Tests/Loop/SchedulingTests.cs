@@ -36,6 +36,7 @@ public class SchedulingTests
 
     internal const string FifoOrder = "0.0 1.0 2.0 3.0 4.0 0.1 1.1 2.1 3.1 4.1 0.2 1.2 2.2 3.2 4.2";
 
+    // CPython: none; Asyncio.NET seeded schedules (LoopOptions.Seed, ASYNCIO_SEED)
     [Fact]
     public void Seed_SameSeed_GivesTheSameInterleaving()
     {
@@ -45,6 +46,7 @@ public class SchedulingTests
         }
     }
 
+    // CPython: none; Asyncio.NET seeded schedules (LoopOptions.Seed, ASYNCIO_SEED)
     [Fact]
     public void Seed_DifferentSeeds_GiveDifferentInterleavings()
     {
@@ -53,6 +55,7 @@ public class SchedulingTests
         Assert.Contains(orders, o => o != FifoOrder);
     }
 
+    // CPython: none; Asyncio.NET seeded schedules (LoopOptions.Seed, ASYNCIO_SEED)
     [Fact]
     public void Seed_TheStepsOfEachTask_KeepTheirOrder()
     {
@@ -68,6 +71,7 @@ public class SchedulingTests
         }
     }
 
+    // CPython: none; Asyncio.NET seeded schedules (LoopOptions.Seed, ASYNCIO_SEED)
     [Fact]
     public void Seed_DoneCallbacksOfOneFuture_RunInRegistrationOrder()
     {
@@ -96,6 +100,7 @@ public class SchedulingTests
         }
     }
 
+    // CPython: none; Asyncio.NET seeded schedules (LoopOptions.Seed, ASYNCIO_SEED)
     [Fact]
     public void Seed_PlainCallSoonCallbacks_KeepTheirFifoOrder()
     {
@@ -119,6 +124,7 @@ public class SchedulingTests
     }
 
     // LoopOptions.Seed: "... and timers due at the same instant, run in an order shuffled by this seed".
+    // CPython: none; Asyncio.NET seeded schedules (LoopOptions.Seed, ASYNCIO_SEED)
     [Fact]
     public void Seed_TasksWhoseSleepsEndAtTheSameInstant_WakeInAnOrderThatVariesWithTheSeed()
     {
@@ -147,6 +153,7 @@ public class SchedulingTests
     }
 
     // LoopOptions.Seed: "... and timers due at the same instant, run in an order shuffled by this seed".
+    // CPython: none; Asyncio.NET seeded schedules (LoopOptions.Seed, ASYNCIO_SEED)
     [Fact]
     public void Seed_CallAtTimersDueAtTheSameInstant_RunInAnOrderThatVariesWithTheSeed()
     {
@@ -172,6 +179,7 @@ public class SchedulingTests
             "timers due at the same instant always ran in scheduling order, whatever the seed");
     }
 
+    // CPython: none; Asyncio.NET seeded schedules (LoopOptions.Seed, ASYNCIO_SEED)
     [Fact]
     public void Fifo_OverridesAnExplicitSeed()
     {
@@ -185,6 +193,7 @@ public class SchedulingTests
         Assert.Equal(FifoOrder, RunWorkload(options));
     }
 
+    // CPython: none; Asyncio.NET seeded schedules (LoopOptions.Seed, ASYNCIO_SEED)
     [Fact]
     public void Seed_IsReportedByTheLoop()
     {
@@ -222,6 +231,7 @@ public class SchedulingEnvironmentTests
         }
     }
 
+    // CPython: none; Asyncio.NET seeded schedules (LoopOptions.Seed, ASYNCIO_SEED)
     [Fact]
     public void EnvironmentVariable_Set_SeedsLoopsWithoutAnExplicitSeed()
     {
@@ -238,6 +248,7 @@ public class SchedulingEnvironmentTests
         });
     }
 
+    // CPython: none; Asyncio.NET seeded schedules (LoopOptions.Seed, ASYNCIO_SEED)
     [Fact]
     public void EnvironmentVariable_Set_IgnoredByFifoAndOverriddenByAnExplicitSeed()
     {
@@ -256,6 +267,7 @@ public class SchedulingEnvironmentTests
         });
     }
 
+    // CPython: none; Asyncio.NET seeded schedules (LoopOptions.Seed, ASYNCIO_SEED)
     [Fact]
     public void EnvironmentVariable_NotANumber_ThrowsAFormatExceptionNamingIt()
     {
@@ -267,6 +279,7 @@ public class SchedulingEnvironmentTests
         });
     }
 
+    // CPython: none; Asyncio.NET seeded schedules (LoopOptions.Seed, ASYNCIO_SEED)
     [Fact]
     public void Default_WithoutSeedOrVariable_IsFifo()
     {
@@ -281,6 +294,7 @@ public class SchedulingEnvironmentTests
         });
     }
 
+    // CPython: none; Asyncio.NET seeded schedules (LoopOptions.Seed, ASYNCIO_SEED)
     [Fact]
     public void Seeded_WithoutSeedOrVariable_ThrowsAnArgumentExceptionSayingWhatToSet()
     {

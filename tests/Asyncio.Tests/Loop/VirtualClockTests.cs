@@ -18,6 +18,7 @@ public class VirtualClockTests
 
     // ------------------------------------------------------------------ jumps
 
+    // CPython: none; Asyncio.NET virtual clock and deadlock report (DESIGN.md decision 5)
     [Fact]
     public void VirtualClock_StartsAtZeroAndJumpsToTheNextTimerWhenIdle()
     {
@@ -36,6 +37,7 @@ public class VirtualClockTests
         Assert.True(real.Elapsed < TimeSpan.FromSeconds(15), $"took {real.Elapsed} of real time");
     }
 
+    // CPython: none; Asyncio.NET virtual clock and deadlock report (DESIGN.md decision 5)
     [Fact]
     public void VirtualClock_DoesNotJumpWhileATaskIsReadyToRun()
     {
@@ -67,6 +69,7 @@ public class VirtualClockTests
         Assert.Equal(new[] { "busy done at 0", "sleeper woke at 1" }, log);
     }
 
+    // CPython: none; Asyncio.NET virtual clock and deadlock report (DESIGN.md decision 5)
     [Fact]
     public void Advance_ByHand_MovesTimeAndDueTimersRunAfterWhatIsAlreadyReady()
     {
@@ -86,6 +89,7 @@ public class VirtualClockTests
         }, Virtual(clock));
     }
 
+    // CPython: none; Asyncio.NET virtual clock and deadlock report (DESIGN.md decision 5)
     [Fact]
     public void Advance_Negative_ThrowsBecauseTimeNeverGoesBack()
     {
@@ -95,6 +99,7 @@ public class VirtualClockTests
         Assert.Equal(0.0, clock.Seconds);
     }
 
+    // CPython: none; Asyncio.NET virtual clock and deadlock report (DESIGN.md decision 5)
     [Fact]
     public void VirtualClock_GivenToTwoOpenLoops_Throws()
     {
@@ -107,6 +112,7 @@ public class VirtualClockTests
         using var second = new EventLoop(Virtual(clock));   // free again once the first loop is closed
     }
 
+    // CPython: none; Asyncio.NET virtual clock and deadlock report (DESIGN.md decision 5)
     [Fact]
     public void CreateTimer_BeforeTheClockHasALoop_ThrowsSayingWhatToDo()
     {
@@ -117,6 +123,7 @@ public class VirtualClockTests
         Assert.Contains("LoopOptions", e.Message);
     }
 
+    // CPython: none; Asyncio.NET virtual clock and deadlock report (DESIGN.md decision 5)
     [Fact]
     public void VirtualClock_WhileToThreadWorkIsInFlight_DoesNotJump()
     {
@@ -139,6 +146,7 @@ public class VirtualClockTests
     // A TaskCompletionSource used as a signal between two tasks of the loop: the awaiting coroutine is on a foreign
     // await, which holds virtual time back, while the task that will complete it waits for virtual time to move.
     // With a real clock this program ends after 5 s; in virtual time it must not hang silently.
+    // CPython: none; Asyncio.NET virtual clock and deadlock report (DESIGN.md decision 5)
     [Fact]
     public void VirtualClock_ForeignAwaitCompletedByATaskWaitingForTime_DoesNotHang()
     {
@@ -182,6 +190,7 @@ public class VirtualClockTests
 
     // ------------------------------------------------------------------ deadlocks
 
+    // CPython: none; Asyncio.NET virtual clock and deadlock report (DESIGN.md decision 5)
     [Fact]
     public void Deadlock_TasksWaitingOnEachOtherAndAFuture_ReportsEachPendingTaskAndWhatItAwaits()
     {
@@ -210,6 +219,7 @@ public class VirtualClockTests
         }
     }
 
+    // CPython: none; Asyncio.NET virtual clock and deadlock report (DESIGN.md decision 5)
     [Fact]
     public void Deadlock_TaskSleepingForever_IsReportedAsSleepingUntilCancelled()
     {
@@ -224,6 +234,7 @@ public class VirtualClockTests
         static async Coroutine Forever() => await Aio.Sleep(Timeout.InfiniteTimeSpan);
     }
 
+    // CPython: none; Asyncio.NET virtual clock and deadlock report (DESIGN.md decision 5)
     [Fact]
     public void Deadlock_InASeededRun_ReportsTheSeed()
     {
@@ -235,6 +246,7 @@ public class VirtualClockTests
         Assert.Contains("seed 7", e.Message);
     }
 
+    // CPython: none; Asyncio.NET virtual clock and deadlock report (DESIGN.md decision 5)
     [Fact]
     public void Deadlock_RunUntilCompleteOfAFuture_NamesTheFuture()
     {

@@ -35,6 +35,7 @@ public class CancellationTests
         Assert.True(t.IsCancelled);
     }
 
+    // CPython: none; Task.cancel/__step semantics of tasks.py (3.13)
     [Fact]
     public void Cancel_PlainDotNetTaskBeforeItsFirstStep_ItsFunctionNeverRuns()
     {
@@ -217,6 +218,7 @@ public class CancellationTests
     }
 
     // The same scenario without Uncancel: asyncio throws CancelledError into the coroutine although fut succeeded.
+    // CPython: none; Task.cancel/__step semantics of tasks.py (3.13)
     [Fact]
     public void Cancel_AfterTheAwaitedFutureCompletedButBeforeResume_CancelsAtThatAwait()
     {
@@ -242,6 +244,7 @@ public class CancellationTests
     }
 
     // A sleep whose timer already fired (wake-up queued) behaves like a future that is already done.
+    // CPython: none; Task.cancel/__step semantics of tasks.py (3.13)
     [Fact]
     public void Cancel_AfterTheSleepEndedButBeforeResume_CancelsAtThatSleep()
     {
@@ -280,7 +283,7 @@ public class CancellationTests
         Assert.Equal(new[] { "a woke; b pending=True", "b cancelled" }, log);
     }
 
-    // CPython 3.13: uncancel() only clears _must_cancel; a future the cancel already cancelled still delivers it.
+    // CPython: tasks.py 3.13 Task.uncancel() only clears _must_cancel; a future the cancel already cancelled still delivers it.
     [Fact]
     public void Uncancel_AfterTheAwaitedFutureWasCancelled_TheCancelIsStillDelivered()
     {
@@ -338,6 +341,7 @@ public class CancellationTests
         Assert.False(reachedEnd);
     }
 
+    // CPython: none; Task.cancel/__step semantics of tasks.py (3.13)
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -501,6 +505,7 @@ public class CancellationTests
         Assert.False(t.IsCancelled);
     }
 
+    // CPython: none; Task.cancel/__step semantics of tasks.py (3.13)
     [Fact]
     public void Cancel_CaughtWithoutUncancel_TheNextAwaitIsNotCancelled()
     {
@@ -563,6 +568,7 @@ public class CancellationTests
     }
 
     // The same for a sleep, which asyncio implements as a future plus a timer.
+    // CPython: none; Task.cancel/__step semantics of tasks.py (3.13)
     [Fact]
     public void Cancel_TwiceWithDifferentMessagesWhileSleeping_TheFirstMessageReachesTheCoroutine()
     {
@@ -589,7 +595,7 @@ public class CancellationTests
         Assert.Equal("first", seen);
     }
 
-    // Before the first step there is no future to cancel: the last message is the one delivered (as CPython).
+    // CPython: tasks.py Task.cancel (before the first step there is no future to cancel: the last message wins).
     [Fact]
     public void Cancel_TwiceBeforeTheFirstStep_TheLastMessageIsDelivered()
     {
@@ -600,6 +606,7 @@ public class CancellationTests
         Assert.Equal("second", Assert.Throws<CancelledError>(() => loop.RunUntilComplete(t)).CancelMessage);
     }
 
+    // CPython: none; Task.cancel/__step semantics of tasks.py (3.13)
     [Fact]
     public void Cancel_AnAwaitInFinallyDuringCancellation_RunsInFullThenTheTaskEndsCancelled()
     {
@@ -637,6 +644,7 @@ public class CancellationTests
         Assert.Equal(3.0, end);
     }
 
+    // CPython: none; Task.cancel/__step semantics of tasks.py (3.13)
     [Fact]
     public void Cancel_FromAnotherThread_ThrowsSayingToUseCallSoonThreadSafe()
     {
@@ -682,6 +690,7 @@ public class CancellationTests
         Assert.Equal(0.0, loop.Time());
     }
 
+    // CPython: none; Task.cancel/__step semantics of tasks.py (3.13)
     [Fact]
     public void Cancel_CurrentTaskThenSleepZero_CancelledAtTheYield()
     {
@@ -746,6 +755,7 @@ public class CancellationTests
         Assert.True(fut.IsCancelled);
     }
 
+    // CPython: none; Task.cancel/__step semantics of tasks.py (3.13)
     [Fact]
     public void Coroutine_ThrowingCancelledErrorItself_EndsTheTaskCancelled()
     {
@@ -868,6 +878,7 @@ public class CancellationTests
         await task;
     }
 
+    // CPython: none; Task.cancel/__step semantics of tasks.py (3.13)
     [Fact]
     public void CancelledError_IsAnOperationCanceledException_WithADefaultMessage()
     {
@@ -951,6 +962,7 @@ public class CancellationTests
         Assert.False(f.IsCancelled);   // Outer swallowed it
     }
 
+    // CPython: none; Task.cancel/__step semantics of tasks.py (3.13)
     [Fact]
     public void Cancel_TaskAwaitingTaskAwaitingSleep_CancelsTheWholeChainWithTheMessage()
     {
@@ -977,6 +989,7 @@ public class CancellationTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; Task.cancel/__step semantics of tasks.py (3.13)
     [Fact]
     public void Cancel_InnerTaskSwallowsTheCancel_OuterGetsTheInnerResultAndIsNotCancelled()
     {
@@ -1027,6 +1040,7 @@ public class CancellationTests
 
     // ------------------------------------------------------------------ Cancel on done tasks, foreign awaits
 
+    // CPython: none; Task.cancel/__step semantics of tasks.py (3.13)
     [Fact]
     public void Cancel_OnTaskThatIsDone_ReturnsFalseAndChangesNothing()
     {
@@ -1058,6 +1072,7 @@ public class CancellationTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; Task.cancel/__step semantics of tasks.py (3.13)
     [Fact]
     public void Cancel_DuringAForeignAwait_IsDeliveredAtTheNextLoopNativeAwait()
     {

@@ -11,6 +11,7 @@ public class CancellationTokenTests
 
     // ------------------------------------------------------------------ the token
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void CancellationToken_OfAPendingTask_CanBeCanceledAndIsNotYet()
     {
@@ -25,6 +26,7 @@ public class CancellationTokenTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void CancellationToken_Cancel_FiresTheTokenBeforeCancelReturns()
     {
@@ -43,6 +45,7 @@ public class CancellationTokenTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void CancellationToken_ReadAfterACancelWasRequested_IsAlreadyCancelled()
     {
@@ -55,6 +58,7 @@ public class CancellationTokenTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void CancellationToken_OfATaskThatEndedCancelled_IsCancelled()
     {
@@ -68,6 +72,7 @@ public class CancellationTokenTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void CancellationToken_OfATaskThatSucceeded_IsNotCancelled()
     {
@@ -81,6 +86,7 @@ public class CancellationTokenTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void CancellationToken_PassedToAForeignAwait_CancelInterruptsItAndTheTaskEndsCancelled()
     {
@@ -103,6 +109,7 @@ public class CancellationTokenTests
         }, Loops.Virtual()));
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void CancellationToken_PlainDotNetTask_CancelEndsItCancelled()
     {
@@ -122,6 +129,7 @@ public class CancellationTokenTests
         }, Loops.Virtual()));
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void OperationCanceledException_CarryingTheTasksOwnToken_EndsTheTaskCancelled()
     {
@@ -151,6 +159,7 @@ public class CancellationTokenTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void OperationCanceledException_WithoutAToken_FailsTheTask()
     {
@@ -172,6 +181,7 @@ public class CancellationTokenTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void OperationCanceledException_FromAForeignTokenSource_FailsTheTask()
     {
@@ -194,6 +204,7 @@ public class CancellationTokenTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void OperationCanceledException_CarryingAnotherTasksToken_FailsTheTask()
     {
@@ -217,6 +228,7 @@ public class CancellationTokenTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void CancellationToken_UncancelBringsTheCountToZero_AFreshTokenIsIssued()
     {
@@ -252,6 +264,7 @@ public class CancellationTokenTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void CancellationToken_UncancelLeavesRequestsPending_KeepsTheCancelledToken()
     {
@@ -269,6 +282,7 @@ public class CancellationTokenTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void CancelledError_AtALoopNativeAwait_CarriesTheTasksToken()
     {
@@ -299,6 +313,7 @@ public class CancellationTokenTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void CancellationToken_ARegistrationThrows_ReportedToTheExceptionHandlerAndTheCancelStillWorks()
     {
@@ -321,6 +336,7 @@ public class CancellationTokenTests
 
     // ------------------------------------------------------------------ WrapFuture (asyncio's wrap_future)
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public async Task WrapFuture_CancelTheAwaitingTask_ReleasesItAtOnceAndTheForeignWorkKeepsRunning()
     {
@@ -355,6 +371,7 @@ public class CancellationTokenTests
         Assert.Empty(reports);
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void WrapFuture_ForeignTaskCompletes_TheResultComesBackOnTheLoopThread()
     {
@@ -376,6 +393,7 @@ public class CancellationTokenTests
         }, Loops.Virtual()));
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void WrapFuture_ForeignTaskFaults_AwaitRethrowsTheSameException()
     {
@@ -390,6 +408,7 @@ public class CancellationTokenTests
         }, Loops.Virtual()));
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void WrapFuture_ForeignTaskCanceled_FailsTheFutureWithTheOperationCanceledException()
     {
@@ -406,6 +425,7 @@ public class CancellationTokenTests
         }, Loops.Virtual()));
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void WrapFuture_TaskAlreadyCompleted_TheFutureIsDoneAtOnce()
     {
@@ -421,6 +441,7 @@ public class CancellationTokenTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; .NET-only (DESIGN.md decision 4: task CancellationToken, wrap_future for foreign awaits)
     [Fact]
     public void WrapFuture_InvalidUse_ThrowsClearErrors()
     {

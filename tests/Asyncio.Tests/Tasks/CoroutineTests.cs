@@ -49,6 +49,7 @@ public class CoroutineTests
         Assert.False(ran);
     }
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Coroutine_Created_RunsOnlyWhenAwaited()
     {
@@ -71,6 +72,7 @@ public class CoroutineTests
         Assert.Equal(new[] { "created", "awaiting", "body" }, log);
     }
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Name_OfACoroutine_IsItsMethodName_AndToStringSaysCoroutine()
     {
@@ -83,6 +85,7 @@ public class CoroutineTests
 
     // ------------------------------------------------------------------ await runs inline
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Await_Coroutine_FirstStepRunsSynchronouslyBeforeCallbacksAlreadyQueued()
     {
@@ -103,6 +106,7 @@ public class CoroutineTests
         Assert.Equal(new[] { "F first step", "callback", "F second step", "after await" }, log);
     }
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Await_CoroutineThatFinishesAfterSuspending_ParentResumesInTheSameStep()
     {
@@ -125,6 +129,7 @@ public class CoroutineTests
         Assert.Equal(new[] { "F finishing", "parent resumed", "queued by F" }, log);
     }
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Await_ManySynchronousCoroutines_TakesNoLoopIteration()
     {
@@ -171,6 +176,7 @@ public class CoroutineTests
 
     // ------------------------------------------------------------------ no stack overflow
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Await_OneMillionSynchronousCoroutinesInALoop_DoesNotOverflowTheStack()
     {
@@ -187,6 +193,7 @@ public class CoroutineTests
         Assert.Equal(1_000_000, r);
     }
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Await_ChainOneMillionDeep_DoesNotOverflowTheStack()
     {
@@ -195,6 +202,7 @@ public class CoroutineTests
         Assert.Equal(1_000_000, Aio.Run(() => Depth(1_000_000), Loops.Virtual()));
     }
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Await_ChainOneHundredThousandDeepWhoseLeafSuspends_UnwindsWithoutOverflow()
     {
@@ -214,6 +222,7 @@ public class CoroutineTests
 
     // Not a million: every level rethrows with ExceptionDispatchInfo, which appends to the stack trace, so the cost
     // grows with the square of the depth (as with .NET async Task chains).
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Await_DeepChainThatThrows_PropagatesWithoutOverflow()
     {
@@ -225,6 +234,7 @@ public class CoroutineTests
 
     // ------------------------------------------------------------------ misuse
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Await_SameCoroutineTwice_ThrowsAClearInvalidOperationException()
     {
@@ -239,6 +249,7 @@ public class CoroutineTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Await_StaleCopyAfterTheFrameWasRecycled_ThrowsAClearInvalidOperationException()
     {
@@ -255,6 +266,7 @@ public class CoroutineTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Await_StaleCopyOfAFailedCoroutine_ThrowsAClearInvalidOperationException()
     {
@@ -270,6 +282,7 @@ public class CoroutineTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void CreateTask_CoroutineAlreadyAwaited_ThrowsAndAwait_CoroutineAlreadyATask_Throws()
     {
@@ -290,6 +303,7 @@ public class CoroutineTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Await_DefaultCoroutine_ThrowsAClearInvalidOperationException()
     {
@@ -309,6 +323,7 @@ public class CoroutineTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void GetResult_OfACoroutineThatHasNotFinished_ThrowsAClearInvalidOperationException()
     {
@@ -340,6 +355,7 @@ public class CoroutineTests
 
     private static async Coroutine Level1(bool suspendFirst) => await Level2(suspendFirst);
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -370,6 +386,7 @@ public class CoroutineTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Exception_CaughtByAnOuterCoroutine_TheTaskGoesOn()
     {
@@ -394,6 +411,7 @@ public class CoroutineTests
 
     // ------------------------------------------------------------------ from plain .NET async code
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Await_CoroutineFromPlainAsyncTaskCode_RunsItAsATaskOfItsOwn()
     {
@@ -421,6 +439,7 @@ public class CoroutineTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Await_FailingCoroutineFromPlainAsyncTaskCode_RethrowsItsException()
     {
@@ -468,6 +487,7 @@ public class CoroutineTests
         Assert.IsType<InvalidOperationException>(Record.Exception(() => getResult(awaiter)));
     }
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Sleep_AwaitedFromPlainAsyncCodeWithoutALoop_FailsTheAwaitingTaskNotTheProcess()
     {
@@ -475,6 +495,7 @@ public class CoroutineTests
             () => Aio.Sleep(1).GetAwaiter(), a => a.IsCompleted, a => a.GetResult());
     }
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void Coroutine_AwaitedFromPlainAsyncCodeWithoutALoop_FailsTheAwaitingTaskNotTheProcess()
     {
@@ -482,6 +503,7 @@ public class CoroutineTests
             () => YieldThen(1).GetAwaiter(), a => a.IsCompleted, a => a.GetResult());
     }
 
+    // CPython: none; Asyncio.NET coroutine semantics (DESIGN.md decision 2, Coroutine<T> docs)
     [Fact]
     public void AioTask_AwaitedFromPlainAsyncCodeOnAnotherThread_DoesNotTerminateTheProcess()
     {

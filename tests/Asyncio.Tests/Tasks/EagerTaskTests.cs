@@ -249,6 +249,7 @@ public class EagerTaskTests
         Assert.Equal(1, tasksSeen);   // only the main task
     }
 
+    // CPython: none; eager_start semantics of tasks.py (Task.__eager_start)
     [Fact]
     public void CreateTask_EagerCoroutineThrowsBeforeSuspending_TaskFailsAndCreateTaskDoesNotThrow()
     {
@@ -283,6 +284,7 @@ public class EagerTaskTests
         }, Eager());
     }
 
+    // CPython: none; eager_start semantics of tasks.py (Task.__eager_start)
     [Fact]
     public void CreateTask_Eager_FirstStepRunsBeforeCallbacksAlreadyQueued()
     {
@@ -305,6 +307,7 @@ public class EagerTaskTests
         Assert.Equal(new[] { "eager step", "CreateTask returned", "queued before", "second step" }, log);
     }
 
+    // CPython: none; eager_start semantics of tasks.py (Task.__eager_start)
     [Fact]
     public void CreateTask_EagerNested_EachLevelSeesItsOwnCurrentTask()
     {
@@ -339,6 +342,7 @@ public class EagerTaskTests
         }, Eager());
     }
 
+    // CPython: none; eager_start semantics of tasks.py (Task.__eager_start)
     [Fact]
     public void CreateTask_EagerFromAPlainCallback_RunsInlineAndLeavesNoCurrentTask()
     {
@@ -365,6 +369,7 @@ public class EagerTaskTests
         }, Eager());
     }
 
+    // CPython: none; eager_start semantics of tasks.py (Task.__eager_start)
     [Fact]
     public void CreateTask_EagerOnALoopThatIsNotRunning_SchedulesTheFirstStep()
     {
@@ -382,6 +387,7 @@ public class EagerTaskTests
         Assert.Equal("ran", loop.RunUntilComplete(t));
     }
 
+    // CPython: none; eager_start semantics of tasks.py (Task.__eager_start)
     [Fact]
     public void CreateTask_EagerPlainDotNetFunction_RunsUpToItsFirstAwaitInsideCreateTask()
     {

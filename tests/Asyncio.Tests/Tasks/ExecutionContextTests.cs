@@ -10,6 +10,7 @@ public class ExecutionContextTests
 {
     // ------------------------------------------------------------------ AsyncLocal per task
 
+    // CPython: none; AsyncLocal as contextvars, plain .NET async code on the loop (DESIGN.md decisions 2-3)
     [Fact]
     public void AsyncLocal_SetInACoroutineAwaitedInline_IsSeenByTheCaller()
     {
@@ -129,6 +130,7 @@ public class ExecutionContextTests
         Assert.Equal(0, cvar.Value);
     }
 
+    // CPython: none; AsyncLocal as contextvars, plain .NET async code on the loop (DESIGN.md decisions 2-3)
     [Fact]
     public void AsyncLocal_NeverLeaksBetweenInterleavedTasksOrIntoCallbacks()
     {
@@ -165,6 +167,7 @@ public class ExecutionContextTests
             seen);
     }
 
+    // CPython: none; AsyncLocal as contextvars, plain .NET async code on the loop (DESIGN.md decisions 2-3)
     [Fact]
     public void CallSoon_Callback_RunsInTheContextCapturedAtCallSoon()
     {
@@ -180,6 +183,7 @@ public class ExecutionContextTests
         Assert.Equal("at CallSoon", inCallback);
     }
 
+    // CPython: none; AsyncLocal as contextvars, plain .NET async code on the loop (DESIGN.md decisions 2-3)
     [Fact]
     public void AsyncLocal_SetBeforeAioRun_IsSeenByMain_AndMainsChangesDoNotLeakOut()
     {
@@ -198,6 +202,7 @@ public class ExecutionContextTests
 
     // ------------------------------------------------------------------ plain .NET async code inside coroutines
 
+    // CPython: none; AsyncLocal as contextvars, plain .NET async code on the loop (DESIGN.md decisions 2-3)
     [Fact]
     public void ForeignAwaits_InACoroutine_ResumeOnTheLoopThreadInTheSameTaskAndContext()
     {
@@ -241,6 +246,7 @@ public class ExecutionContextTests
         }, Loops.Virtual()));
     }
 
+    // CPython: none; AsyncLocal as contextvars, plain .NET async code on the loop (DESIGN.md decisions 2-3)
     [Fact]
     public void PlainAsyncTaskHelper_ResumesOnTheLoopThread()
     {
@@ -263,6 +269,7 @@ public class ExecutionContextTests
         }, Loops.Virtual()));
     }
 
+    // CPython: none; AsyncLocal as contextvars, plain .NET async code on the loop (DESIGN.md decisions 2-3)
     [Fact]
     public void CurrentTask_InAPlainAsyncTaskHelperAfterItsFirstAwait_IsTheTaskAwaitingIt()
     {
@@ -285,6 +292,7 @@ public class ExecutionContextTests
         }, Loops.Virtual()));
     }
 
+    // CPython: none; AsyncLocal as contextvars, plain .NET async code on the loop (DESIGN.md decisions 2-3)
     [Fact]
     public void PlainAsyncTaskHelper_AwaitingAioSleepInVirtualTime_CompletesWithoutRealWaiting()
     {
@@ -306,6 +314,7 @@ public class ExecutionContextTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed} of real time");
     }
 
+    // CPython: none; AsyncLocal as contextvars, plain .NET async code on the loop (DESIGN.md decisions 2-3)
     [Fact]
     public void PlainAsyncTaskHelper_AioSleepZero_YieldsAfterCallbacksAlreadyQueued()
     {

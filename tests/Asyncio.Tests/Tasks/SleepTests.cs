@@ -58,6 +58,7 @@ public class SleepTests
         Assert.Equal(0.0, loop.Time());
     }
 
+    // CPython: none; asyncio.sleep semantics (tasks.py sleep, docs examples)
     [Theory]
     [InlineData(0.0)]
     [InlineData(-5.0)]
@@ -82,6 +83,7 @@ public class SleepTests
         Assert.Equal(0.0, end);
     }
 
+    // CPython: none; asyncio.sleep semantics (tasks.py sleep, docs examples)
     [Fact]
     public void Sleep_ZeroOrNegativeTimeSpan_YieldsExactlyOnce()
     {
@@ -109,6 +111,7 @@ public class SleepTests
             log);
     }
 
+    // CPython: none; asyncio.sleep semantics (tasks.py sleep, docs examples)
     [Fact]
     public void Sleep_TimeSpan_SleepsThatLongInVirtualTime()
     {
@@ -121,6 +124,7 @@ public class SleepTests
         Assert.Equal(1.5 + 7200, end, 9);
     }
 
+    // CPython: none; asyncio.sleep semantics (tasks.py sleep, docs examples)
     [Fact]
     public void Sleep_VeryLongDelay_CompletesAtOnceInVirtualTime()
     {
@@ -132,6 +136,7 @@ public class SleepTests
         Assert.Equal(1e9, end);
     }
 
+    // CPython: none; asyncio.sleep semantics (tasks.py sleep, docs examples)
     [Fact]
     public void Sleep_Infinite_DoesNotMoveVirtualTimeAndEndsOnlyWhenCancelled()
     {
@@ -163,6 +168,7 @@ public class SleepTests
     }
 
     // asyncio docs, "Coroutines and Tasks": two tasks sleeping 1 s and 2 s concurrently finish at t = 2 s.
+    // CPython: none; asyncio.sleep semantics (tasks.py sleep, docs examples)
     [Fact]
     public void Sleep_TwoTasksConcurrently_FinishWhenTheLongerSleepEnds()
     {
@@ -188,6 +194,7 @@ public class SleepTests
     }
 
     // asyncio docs, "Coroutines and Tasks": awaiting the coroutines one after the other takes 1 + 2 = 3 s.
+    // CPython: none; asyncio.sleep semantics (tasks.py sleep, docs examples)
     [Fact]
     public void Sleep_AwaitedOneAfterTheOther_DelaysAddUp()
     {
@@ -209,6 +216,7 @@ public class SleepTests
         Assert.Equal(new[] { "hello at 1", "world at 3" }, log);
     }
 
+    // CPython: none; asyncio.sleep semantics (tasks.py sleep, docs examples)
     [Fact]
     public void Sleep_ManyTasksWithDifferentDelays_WakeInDeadlineOrder()
     {
@@ -233,6 +241,7 @@ public class SleepTests
         Assert.Equal(Enumerable.Range(0, 10), woke);
     }
 
+    // CPython: none; asyncio.sleep semantics (tasks.py sleep, docs examples)
     [Fact]
     public void Sleep_SameDeadline_TasksWakeInTheOrderTheyStartedSleeping()
     {
@@ -254,6 +263,7 @@ public class SleepTests
         Assert.Equal(new[] { "c", "a", "d", "b" }, woke);
     }
 
+    // CPython: none; asyncio.sleep semantics (tasks.py sleep, docs examples)
     [Fact]
     public void Sleep_InPlainAsyncTaskCode_UsesTheLoopClock()
     {

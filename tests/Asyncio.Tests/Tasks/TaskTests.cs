@@ -75,6 +75,7 @@ public class TaskTests
         Assert.Equal(1, r);
     }
 
+    // CPython: none; asyncio Task semantics (tasks.py) adapted to the C# API
     [Fact]
     public void Await_FinishedTaskSeveralTimes_ReturnsTheSameResultEachTime()
     {
@@ -126,6 +127,7 @@ public class TaskTests
         Assert.True(t.IsCompletedSuccessfully);
     }
 
+    // CPython: none; asyncio Task semantics (tasks.py) adapted to the C# API
     [Fact]
     public void Result_OfPendingTask_ThrowsInvalidStateError()
     {
@@ -161,6 +163,7 @@ public class TaskTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; asyncio Task semantics (tasks.py) adapted to the C# API
     [Fact]
     public void Result_OfFailedTask_RethrowsTheSameException()
     {
@@ -178,6 +181,7 @@ public class TaskTests
         }
     }
 
+    // CPython: none; asyncio Task semantics (tasks.py) adapted to the C# API
     [Fact]
     public void Exception_OfSucceededTask_IsNull()
     {
@@ -215,6 +219,7 @@ public class TaskTests
         Assert.True(task.IsFaulted);
     }
 
+    // CPython: none; asyncio Task semantics (tasks.py) adapted to the C# API
     [Fact]
     public void CreateTask_WithoutRunningLoop_ThrowsAndTheCoroutineNeverRuns()
     {
@@ -227,6 +232,7 @@ public class TaskTests
         Assert.False(ran);
     }
 
+    // CPython: none; asyncio Task semantics (tasks.py) adapted to the C# API
     [Fact]
     public void CreateTask_OnClosedLoop_Throws()
     {
@@ -253,10 +259,10 @@ public class TaskTests
         }, Loops.Virtual());
     }
 
+    // CPython: test_tasks.py BaseTaskTests.test_stop_while_run_in_complete
     [Fact]
     public void RunUntilComplete_TaskStopsTheLoop_ThrowsAndTaskStaysPending()
     {
-        // CPython: test_tasks.py BaseTaskTests.test_stop_while_run_in_complete
         using var loop = new EventLoop(Loops.Virtual());
         int x = 0;
         async Coroutine Task()
@@ -439,6 +445,7 @@ public class TaskTests
         static async Coroutine ForeverSleeper() => await Aio.Sleep(10);
     }
 
+    // CPython: none; asyncio Task semantics (tasks.py) adapted to the C# API
     [Fact]
     public void ToString_FailedTask_ShowsTheException()
     {
@@ -523,6 +530,7 @@ public class TaskTests
         Assert.Null(loop.CurrentTask);
     }
 
+    // CPython: none; asyncio Task semantics (tasks.py) adapted to the C# API
     [Fact]
     public void AllTasks_ListsOnlyPendingTasksOfTheLoop()
     {
@@ -550,6 +558,7 @@ public class TaskTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; asyncio Task semantics (tasks.py) adapted to the C# API
     [Fact]
     public void AllTasks_WithoutRunningLoop_ThrowsNoRunningLoop()
     {
@@ -559,6 +568,7 @@ public class TaskTests
 
     // ------------------------------------------------------------------ done callbacks
 
+    // CPython: none; asyncio Task semantics (tasks.py) adapted to the C# API
     [Fact]
     public void AddDoneCallback_OnTask_RunsOnALaterIterationWithTheTask()
     {
@@ -594,6 +604,7 @@ public class TaskTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; asyncio Task semantics (tasks.py) adapted to the C# API
     [Fact]
     public void RemoveDoneCallback_BeforeCompletion_TheCallbackNeverRuns()
     {
@@ -613,6 +624,7 @@ public class TaskTests
         }, Loops.Virtual());
     }
 
+    // CPython: none; asyncio Task semantics (tasks.py) adapted to the C# API
     [Fact]
     public void AddDoneCallback_OnCancelledTask_SeesTheTaskCancelled()
     {
@@ -630,6 +642,7 @@ public class TaskTests
 
     // ------------------------------------------------------------------ ordering
 
+    // CPython: none; asyncio Task semantics (tasks.py) adapted to the C# API
     [Fact]
     public void Steps_OfSeveralTasks_RunInCreationOrderAndInterleaveFifo()
     {
@@ -654,6 +667,7 @@ public class TaskTests
         Assert.Equal(new[] { "a0", "b0", "c0", "a1", "b1", "c1", "a2", "b2", "c2" }, log);
     }
 
+    // CPython: none; asyncio Task semantics (tasks.py) adapted to the C# API
     [Fact]
     public void CreateTask_FirstStep_RunsAfterCallbacksAlreadyQueued()
     {
