@@ -167,9 +167,22 @@ public sealed partial class EventLoop
         bool hasTimer = _timers.TryPeekDue(out long due);
         if (_virtualClock is { } clock)
         {
-            if (IsTimeHeldBack)
+            if (Volatile.Read(ref _offLoopWork) > 0)
             {
-                return Timeout.InfiniteTimeSpan;   // wait, in real time, for the outside work to post back
+                return Timeout.InfiniteTimeSpan;   // wait, in real time, for the thread work to post back
+            }
+
+            if (_foreignAwaits > _loopDrivenForeign)
+            {
+                if (!hasTimer)
+                {
+                    return Timeout.InfiniteTimeSpan;   // only the foreign work can wake the loop
+                }
+
+                // A foreign await may be waiting for this very loop (a TaskCompletionSource a sleeping task completes):
+                // give it ForeignAwaitGrace of real time, then let time jump.
+                jumpTo = due;
+                return clock.ForeignAwaitGrace;
             }
 
             bool ioWatched = _io is { WatchedCount: > 0 };

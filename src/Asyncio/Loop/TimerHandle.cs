@@ -4,7 +4,7 @@ namespace Asyncio;
 /// A callback scheduled with <see cref="EventLoop.CallLater(double, Action)"/> or <see cref="EventLoop.CallAt(double, Action)"/>
 /// (asyncio's <c>TimerHandle</c>). Loop thread only.
 /// </summary>
-public sealed class TimerHandle : ITimerTarget
+public sealed class TimerHandle : ITimerTarget, IScheduleGroup
 {
     private readonly EventLoop _loop;
     private Action<object?>? _callback;
@@ -76,6 +76,9 @@ public sealed class TimerHandle : ITimerTarget
         _state = null;
         _loop.InvokeUserCallback(cb, state, _context, this);
     }
+
+    /// <summary>Under a seeded schedule each timer is a group of its own, so timers due together run in a seeded order.</summary>
+    object IScheduleGroup.Group => this;
 
     /// <inheritdoc/>
     public override string ToString() =>

@@ -53,6 +53,15 @@ public sealed class VirtualClock : TimeProvider
     /// </summary>
     public TimeSpan IoGrace { get; set; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// How long, in real time, an idle loop waits for a coroutine's foreign await (a .NET <see cref="Task"/>) before it
+    /// jumps to the next timer anyway. A foreign task may itself wait for the loop's timers (a
+    /// <see cref="TaskCompletionSource"/> a sleeping task completes), which no hold-back rule can see; this bounds the
+    /// wait. Work the loop knows runs elsewhere (<c>ToThread</c>, <c>RunInExecutor</c>, child processes) is always waited
+    /// for. Default 200 ms.
+    /// </summary>
+    public TimeSpan ForeignAwaitGrace { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Virtual time elapsed since the clock was created.</summary>
     public TimeSpan Elapsed => TimeSpan.FromTicks(Volatile.Read(ref _now) / 100);
 

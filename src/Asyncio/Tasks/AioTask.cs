@@ -100,7 +100,11 @@ public abstract class AioTask : AioFuture, ITimerTarget
 
         TaskExtras extras = Extras;   // cancellation is rare: its state lives in the extras
         extras.CancelRequests++;
-        extras.CancelMessage = msg;
+        if (extras.CancelRequests == 1)
+        {
+            extras.TokenCancelMessage = msg;   // the cancel that fires the token (now, or when the token is made)
+        }
+
         FireToken();
         if (IsDone)
         {
@@ -114,6 +118,7 @@ public abstract class AioTask : AioFuture, ITimerTarget
         }
 
         _flags |= MustCancel;
+        extras.CancelMessage = msg;   // asyncio keeps _cancel_message for the pending cancel only
         return true;
     }
 
@@ -153,7 +158,7 @@ public abstract class AioTask : AioFuture, ITimerTarget
             if (extras.Cts is null)
             {
                 extras.Cts = new CancellationTokenSource();
-                if (extras.CancelRequests > 0 && !IsDone)
+                if ((extras.CancelRequests > 0 && !IsDone) || IsCancelled)
                 {
                     extras.Cts.Cancel();
                 }
@@ -206,7 +211,13 @@ public abstract class AioTask : AioFuture, ITimerTarget
 
         bool injectCancel = (flags & ResumeCancelled) != 0;
         _flags &= ~ResumeCancelled;
-        if ((flags & MustCancel) != 0)
+        if ((flags & MustCancel) != 0 && (injectCancel || waiter is AioFuture { IsCancelled: true }))
+        {
+            // The wake-up already carries a cancellation (the awaited future was cancelled, or the wait was ended by a
+            // cancel): asyncio keeps that CancelledError and its message, and the pending cancel is spent with it.
+            _flags &= ~MustCancel;
+        }
+        else if ((flags & MustCancel) != 0)
         {
             if ((flags & Started) == 0)
             {
@@ -242,7 +253,7 @@ public abstract class AioTask : AioFuture, ITimerTarget
 
         if (injectCancel)
         {
-            loop._resumeError = MakeCancelledError();
+            loop._resumeError = MakeCancelledError(_extras?.WakeCancelMessage ?? _extras?.CancelMessage);
         }
         else if (_extras?.TakeResumeError() is { } error)
         {
@@ -330,7 +341,7 @@ public abstract class AioTask : AioFuture, ITimerTarget
         }
         else if (error is OperationCanceledException oce && _extras?.IsOwnToken(oce.CancellationToken) == true)
         {
-            FinishCancelled(new CancelledError(_extras?.CancelMessage, oce));
+            FinishCancelled(new CancelledError(_extras?.TokenCancelMessage, oce));
         }
         else
         {
@@ -372,11 +383,10 @@ public abstract class AioTask : AioFuture, ITimerTarget
         error is CancelledError || (error is OperationCanceledException oce && _extras?.IsOwnToken(oce.CancellationToken) == true);
 
     /// <summary>A CancelledError carrying the last cancel message and, if one was issued, the task's token.</summary>
-    internal CancelledError MakeCancelledError()
-    {
-        string? msg = _extras?.CancelMessage;
-        return _extras?.Cts is { } cts ? new CancelledError(msg, cts.Token) : new CancelledError(msg);
-    }
+    internal CancelledError MakeCancelledError() => MakeCancelledError(_extras?.CancelMessage);
+
+    private CancelledError MakeCancelledError(string? msg) =>
+        _extras?.Cts is { } cts ? new CancelledError(msg, cts.Token) : new CancelledError(msg);
 
     private void FireToken()
     {
@@ -415,11 +425,11 @@ public abstract class AioTask : AioFuture, ITimerTarget
                     _loop!.NoteTimerCancelled();
                 }
 
-                WakeCancelled();
+                WakeCancelled(msg);
                 return true;
             case WaitQueue queue:
                 queue.Abandon();
-                WakeCancelled();
+                WakeCancelled(msg);
                 return true;
             default:
                 return false;
@@ -427,8 +437,9 @@ public abstract class AioTask : AioFuture, ITimerTarget
     }
 
     /// <summary>Ends a loop-native wait early: the task resumes next iteration and its await throws CancelledError.</summary>
-    private void WakeCancelled()
+    private void WakeCancelled(string? msg)
     {
+        Extras.WakeCancelMessage = msg;   // like a cancelled sleep future, the wake-up carries the first message
         _waiter = WaitMarker.Woken;
         _waitSeq = 0;
         _flags |= ResumeCancelled;
@@ -614,6 +625,7 @@ public abstract class AioTask : AioFuture, ITimerTarget
     /// <inheritdoc/>
     public override string ToString() => (_flags & StateMask) switch
     {
+        Pending when Cancelling() > 0 => $"<AioTask cancelling name='{Name}' coro={CoroutineName} {DescribeWait()}>",
         Pending => $"<AioTask pending name='{Name}' coro={CoroutineName} {DescribeWait()}>",
         Failed => $"<AioTask finished name='{Name}' coro={CoroutineName} exception={((Exception)_outcome!).GetType().Name}: {((Exception)_outcome!).Message}>",
         _ => Describe(),
@@ -625,6 +637,8 @@ public abstract class AioTask : AioFuture, ITimerTarget
         public string? Name;
         public int CancelRequests;   // asyncio's _num_cancels_requested
         public string? CancelMessage;
+        public string? WakeCancelMessage;
+        public string? TokenCancelMessage;
         public CancellationTokenSource? Cts;
         public CancellationToken PreviousToken;
         public Action? ForeignResume;

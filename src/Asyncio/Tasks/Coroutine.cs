@@ -101,8 +101,22 @@ public readonly struct CoroutineAwaiter<T> : ICriticalNotifyCompletion, ILoopAwa
         _version = version;
     }
 
-    /// <summary>False until the coroutine has run to its end (a fresh coroutine has not started).</summary>
-    public bool IsCompleted => _frame._version == _version && ((_frame._flags & FrameDone) != 0 || _frame.IsDone);
+    /// <summary>
+    /// False until the coroutine has run to its end (a fresh coroutine has not started). Throws when no loop runs on
+    /// this thread: a coroutine only runs on a loop.
+    /// </summary>
+    public bool IsCompleted
+    {
+        get
+        {
+            if (_frame._version == _version && ((_frame._flags & FrameDone) != 0 || _frame.IsDone))
+            {
+                return true;
+            }
+
+            return EventLoop.Current is not null ? false : throw ThrowHelper.NoRunningLoop($"Awaiting the coroutine {_frame.MethodName}");
+        }
+    }
 
     /// <summary>The coroutine's result, or the exception it ended with.</summary>
     public T GetResult()

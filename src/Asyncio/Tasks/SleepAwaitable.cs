@@ -23,8 +23,11 @@ public readonly struct SleepAwaiter : ICriticalNotifyCompletion, ILoopAwaiter
 
     internal SleepAwaiter(double seconds) => _seconds = seconds;
 
-    /// <summary>Always false: even a zero sleep yields once to the loop, as asyncio's <c>sleep(0)</c>.</summary>
-    public bool IsCompleted => false;
+    /// <summary>
+    /// Always false: even a zero sleep yields once to the loop, as asyncio's <c>sleep(0)</c>. Throws when no loop runs
+    /// on this thread (here, rather than in OnCompleted, where an exception would end the process).
+    /// </summary>
+    public bool IsCompleted => EventLoop.Current is not null ? false : throw ThrowHelper.NoRunningLoop("Awaiting Aio.Sleep");
 
     /// <summary>Ends the sleep; throws <see cref="CancelledError"/> if the task was cancelled meanwhile.</summary>
     public void GetResult() => AioTask.ThrowIfResumedWithError();

@@ -283,8 +283,8 @@ public sealed class WaitQueue
             _token = token;
         }
 
-        /// <summary>Always false: waiting always parks until a wake-up.</summary>
-        public bool IsCompleted => false;
+        /// <summary>Always false: waiting always parks until a wake-up. Throws when no loop runs on this thread.</summary>
+        public bool IsCompleted => EventLoop.Current is not null ? false : throw ThrowHelper.NoRunningLoop("WaitQueue.WaitAsync");
 
         /// <summary>Returns once woken; throws <see cref="CancelledError"/> or <see cref="OperationCanceledException"/> otherwise.</summary>
         public void GetResult()

@@ -269,9 +269,12 @@ public class ExecutionContextTests
         }, Loops.Virtual()));
     }
 
-    // CPython: none; AsyncLocal as contextvars, plain .NET async code on the loop (DESIGN.md decisions 2-3)
+    // Ours, a deliberate difference: a plain `async Task` helper called from a coroutine is foreign code. Its first
+    // step runs inside the coroutine's step (the task is current); its continuations run as plain loop callbacks, where
+    // no task is current. Giving every coroutine task a synchronization context of its own would cost each sleeping
+    // task 32 bytes. Tasks made from a Func<Task> do keep their identity (see the DelegateTask tests).
     [Fact]
-    public void CurrentTask_InAPlainAsyncTaskHelperAfterItsFirstAwait_IsTheTaskAwaitingIt()
+    public void CurrentTask_InAPlainAsyncTaskHelper_IsTheTaskOnlyUntilItsFirstAwait()
     {
         Loops.RunBounded(() => Aio.Run(async () =>
         {
@@ -288,7 +291,9 @@ public class ExecutionContextTests
 
             await Helper();
             Assert.Equal(3, seen.Count);
-            Assert.All(seen, t => Assert.Same(me, t));
+            Assert.Same(me, seen[0]);
+            Assert.Null(seen[1]);
+            Assert.Null(seen[2]);
         }, Loops.Virtual()));
     }
 
