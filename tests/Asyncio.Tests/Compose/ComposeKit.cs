@@ -81,6 +81,17 @@ internal static class Kit
     /// <summary>A coroutine that returns <paramref name="value"/> without suspending.</summary>
     public static async Coroutine<T> Return<T>(T value) => value;
 
+    /// <summary>Asserts that <paramref name="actual"/> holds exactly <paramref name="expected"/> (by reference).</summary>
+    public static void SameSet<T>(IReadOnlySet<T> actual, params T[] expected)
+        where T : class
+    {
+        Assert.Equal(expected.Length, actual.Count);
+        foreach (T e in expected)
+        {
+            Assert.True(actual.Contains(e), $"{e} is missing from the set");
+        }
+    }
+
     /// <summary>The "never retrieved" reports among <paramref name="reports"/>.</summary>
     public static List<LoopExceptionContext> NeverRetrieved(IEnumerable<LoopExceptionContext> reports) =>
         reports.Where(r => r.Message.Contains("never retrieved", StringComparison.Ordinal)).ToList();
