@@ -81,6 +81,26 @@ internal static class Kit
     /// <summary>A coroutine that returns <paramref name="value"/> without suspending.</summary>
     public static async Coroutine<T> Return<T>(T value) => value;
 
+    /// <summary>
+    /// Runs <paramref name="body"/> inside the current task (not through a foreign .NET Task, so that cancellation
+    /// reaches its loop-native awaits) and returns the exception it throws, which must be exactly a
+    /// <typeparamref name="TEx"/> (CPython's <c>with self.assertRaises(...)</c> inside a coroutine).
+    /// </summary>
+    public static async Coroutine<TEx> Raises<TEx>(Func<Coroutine> body)
+        where TEx : Exception
+    {
+        try
+        {
+            await body();
+        }
+        catch (Exception e)
+        {
+            return Assert.IsType<TEx>(e);
+        }
+
+        throw new Xunit.Sdk.XunitException($"Expected {typeof(TEx).Name}, but nothing was thrown.");
+    }
+
     /// <summary>Asserts that <paramref name="actual"/> holds exactly <paramref name="expected"/> (by reference).</summary>
     public static void SameSet<T>(IReadOnlySet<T> actual, params T[] expected)
         where T : class
