@@ -1060,6 +1060,61 @@ public sealed class TaskGroupTests
             eager);
     }
 
+    // Ours, from taskgroups.py create_task (3.13, gh-128550/gh-128588: "Always schedule the done callback even if the
+    // task is already done"): a child that fails during its eager start does not abort the group inside CreateTask;
+    // the body can still create tasks until its next await, and those are then cancelled.
+    [Fact]
+    public void CreateTask_EagerChildFailsAtOnce_BodyCanStillCreateTasksUntilItsNextAwait()
+    {
+        Run(
+            async loop =>
+            {
+                AioTask? second = null;
+                Exception? refused = null;
+                var eg = await Raises<TaskGroupException>(async () => await TaskGroup.RunAsync(async g =>
+                {
+                    var first = g.CreateTask(ThrowError());
+                    Assert.True(first.IsDone);
+                    try
+                    {
+                        second = g.CreateTask(Sleep(1));
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        refused = e;
+                    }
+
+                    await Aio.Sleep(1);
+                }));
+                Assert.Null(refused);
+                Assert.IsType<MyExc>(Assert.Single(eg.InnerExceptions));
+                Assert.True(second!.IsCancelled);
+                Assert.Equal(0.0, loop.Time());
+
+                static async Coroutine ThrowError() => throw new MyExc();
+            },
+            eager: true);
+    }
+
+    // CPython: test_taskgroups.py BaseTestTaskGroup.test_exception_refcycles_propagate_cancellation_error (its
+    // behaviour, not the reference count: a group inside an expired timeout ends in TimeoutError caused by the
+    // CancelledError)
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RunAsync_InsideAnExpiredTimeout_TimeoutCausedByTheCancellation(bool eager)
+    {
+        Run(
+            async loop =>
+            {
+                var e = await Raises<TimeoutException>(async () => await Aio.Timeout(-1, async scope =>
+                    await TaskGroup.RunAsync(async tg => await Aio.Sleep(0))));
+                Assert.IsType<CancelledError>(e.InnerException);
+                Assert.Equal(0, Aio.CurrentTask!.Cancelling());
+            },
+            eager);
+    }
+
     // Ours (taskgroups.py _aexit: the while loop over _on_completed_fut survives repeated cancellation): the parent
     // cancelled twice while the children clean up — the group still waits for all of them, then propagates the
     // cancellation; the count is the outside's (2).
