@@ -693,7 +693,7 @@ public sealed class TaskGroupTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void PendingCount_FinishedTasksLeaveTheGroup(bool eager)
+    public void PendingCount_AsTasksFinish_TheyLeaveTheGroup(bool eager)
     {
         Run(
             async loop =>

@@ -446,7 +446,7 @@ public sealed class TimeoutTests
 
     // CPython: test_timeouts.py TimeoutTests.test_repr_expired
     [Fact]
-    public void TimeoutScopeToString_Expired()
+    public void TimeoutScopeToString_AfterExpiry_ShowsExpired()
     {
         Run(async loop =>
         {
@@ -462,7 +462,7 @@ public sealed class TimeoutTests
 
     // CPython: test_timeouts.py TimeoutTests.test_repr_finished
     [Fact]
-    public void TimeoutScopeToString_Finished()
+    public void TimeoutScopeToString_AfterTheBlock_ShowsFinished()
     {
         Run(async loop =>
         {
