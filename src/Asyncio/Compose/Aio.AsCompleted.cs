@@ -32,7 +32,18 @@ public static partial class Aio
     {
         ArgumentNullException.ThrowIfNull(coroutines);
         EventLoop loop = RunningLoop(nameof(AsCompleted));
-        return AsCompleted(coroutines.Select(c => loop.CreateTask(c)).ToList(), timeout);
+        // asyncio's set(aws): a coroutine given twice becomes one task.
+        var tasks = new Dictionary<object, AioTask<T>>();
+        foreach (Coroutine<T> c in coroutines)
+        {
+            object key = ((IAioAwaitable)c).IdentityKey;
+            if (!tasks.ContainsKey(key))
+            {
+                tasks.Add(key, loop.CreateTask(c));
+            }
+        }
+
+        return AsCompleted(tasks.Values.ToList(), timeout);
     }
 
     /// <summary>The state shared by the enumerators of one <c>AsCompleted</c> call.</summary>

@@ -171,9 +171,18 @@ public static partial class Aio
     {
         EventLoop loop = RunningLoop(nameof(Gather));
         var children = new List<AioFuture>();
+        var byArgument = new Dictionary<object, AioFuture>();   // asyncio's arg_to_fut: an argument given twice runs once
         foreach (IAioAwaitable awaitable in awaitables)
         {
-            children.Add(FutureResults.Ensure(awaitable, loop, "Aio.Gather"));
+            ArgumentNullException.ThrowIfNull(awaitable, "Aio.Gather");
+            object key = awaitable.IdentityKey;
+            if (!byArgument.TryGetValue(key, out AioFuture? future))
+            {
+                future = FutureResults.Ensure(awaitable, loop, "Aio.Gather");
+                byArgument.Add(key, future);
+            }
+
+            children.Add(future);
         }
 
         return new GatheringFuture<TResult>(loop, children.ToArray(), returnExceptions, combine);

@@ -74,9 +74,12 @@ public static partial class Aio
         TimerHandle? timer = timeout is double t && !double.IsPositiveInfinity(t)
             ? loop.CallLater(t, static s => ((Future<bool>)s!).TrySetResult(false), waiter)
             : null;
+        var links = new List<WaitLink>(futures.Count);
         foreach (TFuture f in futures)
         {
-            f.AddInternalCallback(WaitState.OnCompletion, new WaitLink(state, f));
+            var link = new WaitLink(state, f);
+            links.Add(link);
+            f.AddInternalCallback(WaitState.OnCompletion, link);
         }
 
         try
@@ -87,6 +90,10 @@ public static partial class Aio
         {
             timer?.Cancel();
             state.Detached = true;
+            foreach (WaitLink link in links)
+            {
+                link.Future.RemoveInternalCallback(WaitState.OnCompletion, link);   // don't pile up on long-lived futures
+            }
         }
 
         var done = new HashSet<TFuture>(ReferenceEqualityComparer.Instance);

@@ -46,6 +46,25 @@ public static partial class Aio
     }
 
     /// <summary>
+    /// Waits for a task or future without a result (an <see cref="AioTask"/>, a shield, ...) with a time limit; on
+    /// timeout it is cancelled and awaited until it has finished, then <see cref="TimeoutException"/> is thrown. See
+    /// <see cref="WaitFor{T}(Coroutine{T}, double?)"/>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="awaitable"/> is null.</exception>
+    /// <exception cref="TimeoutException">The time limit passed.</exception>
+    public static Coroutine WaitFor(IAioAwaitable awaitable, double? timeout)
+    {
+        ArgumentNullException.ThrowIfNull(awaitable);
+        CheckNotNaN(timeout, nameof(timeout));
+        if (awaitable is Coroutine coroutine)
+        {
+            return WaitFor(coroutine, timeout);
+        }
+
+        return timeout is <= 0 ? WaitForNowAsync(awaitable) : Timeout(timeout, async _ => await AwaitFuture(awaitable));
+    }
+
+    /// <summary>
     /// Waits for a foreign .NET task with a time limit. C# cannot cancel a foreign task: on timeout its wrapper is
     /// released and <see cref="TimeoutException"/> thrown while the task itself keeps running (pass it a token).
     /// </summary>
@@ -72,6 +91,12 @@ public static partial class Aio
         return FutureResults.Get<T>(future);
     }
 
+    private static async Coroutine AwaitFuture(IAioAwaitable awaitable)
+    {
+        AioFuture future = FutureResults.Ensure(awaitable, RunningLoop(nameof(WaitFor)), "Aio.WaitFor");
+        await future;
+    }
+
     /// <summary>Timeout zero: a finished future's result, else cancel it, wait for it, and time out.</summary>
     private static async Coroutine<T> WaitForNowAsync<T>(IAioAwaitable<T> awaitable)
     {
@@ -93,9 +118,9 @@ public static partial class Aio
         return FutureResults.Get<T>(future);
     }
 
-    private static async Coroutine WaitForNowAsync(Coroutine coroutine)
+    private static async Coroutine WaitForNowAsync(IAioAwaitable awaitable)
     {
-        AioFuture future = FutureResults.Ensure(coroutine, RunningLoop(nameof(WaitFor)), "Aio.WaitFor");
+        AioFuture future = FutureResults.Ensure(awaitable, RunningLoop(nameof(WaitFor)), "Aio.WaitFor");
         if (!future.IsDone)
         {
             await CancelAndWaitAsync(future);

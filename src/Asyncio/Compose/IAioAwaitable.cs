@@ -9,6 +9,12 @@ public interface IAioAwaitable
 {
     /// <summary>asyncio's <c>ensure_future</c>: the future to wait on, scheduling a coroutine as a task.</summary>
     internal AioFuture ToFuture(EventLoop loop);
+
+    /// <summary>
+    /// What makes two arguments the same awaitable (asyncio's gather and as_completed deduplicate their arguments
+    /// by identity): the object itself, or a coroutine's frame and version (a coroutine is a struct, boxed anew each time).
+    /// </summary>
+    internal object IdentityKey => this;
 }
 
 /// <summary>An <see cref="IAioAwaitable"/> whose outcome is a <typeparamref name="T"/>.</summary>

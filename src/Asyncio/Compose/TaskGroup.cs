@@ -130,12 +130,9 @@ public sealed class TaskGroup
 
     private void Track(AioTask task)
     {
-        if (task.IsDone)
-        {
-            OnTaskDone(task);   // finished eagerly
-            return;
-        }
-
+        // As asyncio 3.13 (gh-128550, gh-128588): a task that finished during its eager start goes through the done
+        // callback too, on the next iteration. Handling it here would abort the group (and cancel the parent) inside
+        // CreateTask, before the task creating it is tracked.
         _tasks.Add(task);
         task.AddInternalCallback(static s =>
         {

@@ -70,7 +70,15 @@ public partial class AsyncQueue<T>
                     queue._getters.WakeOne();
                 }
 
-                _core.SetException(tokenOwner is not null && e.CancellationToken == token ? tokenOwner.MakeCancelledError() : e);
+                if (tokenOwner is not null && e.CancellationToken == token)
+                {
+                    tokenOwner.NoteCancelDeliveredByToken();   // this error delivers the task's pending cancel
+                    _core.SetException(tokenOwner.MakeCancelledError());
+                }
+                else
+                {
+                    _core.SetException(e);
+                }
                 return;
             }
 

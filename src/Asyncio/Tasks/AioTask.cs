@@ -232,8 +232,19 @@ public abstract class AioTask : AioFuture, ITimerTarget
                 _flags &= ~MustCancel;
                 injectCancel = true;
             }
+            else if (_extras is { CancelDeliveredByToken: true })
+            {
+                // The foreign await ended because of this cancel (the library's own awaitable watched the task's token
+                // and threw CancelledError): the cancel is delivered; asyncio delivers one CancelledError per cancel.
+                _flags &= ~MustCancel;
+            }
 
-            // After a foreign await the cancel waits for the next loop-native await (see the remarks on AioTask).
+            // Otherwise, after a foreign await the cancel waits for the next loop-native await (see the remarks on AioTask).
+        }
+
+        if (_extras is { CancelDeliveredByToken: true } delivered)
+        {
+            delivered.CancelDeliveredByToken = false;
         }
 
         _flags |= Started;
@@ -381,6 +392,18 @@ public abstract class AioTask : AioFuture, ITimerTarget
     /// </summary>
     internal bool IsOwnCancellation(Exception error) =>
         error is CancelledError || (error is OperationCanceledException oce && _extras?.IsOwnToken(oce.CancellationToken) == true);
+
+    /// <summary>
+    /// Called by the library's own foreign awaitables (the queue enumerator behind <c>await foreach</c>) that watched this
+    /// task's token and ended the wait with CancelledError: that error delivers the pending cancel.
+    /// </summary>
+    internal void NoteCancelDeliveredByToken()
+    {
+        if (_extras is { } extras)
+        {
+            extras.CancelDeliveredByToken = true;
+        }
+    }
 
     /// <summary>A CancelledError carrying the last cancel message and, if one was issued, the task's token.</summary>
     internal CancelledError MakeCancelledError() => MakeCancelledError(_extras?.CancelMessage);
@@ -644,6 +667,7 @@ public abstract class AioTask : AioFuture, ITimerTarget
         public Action? ForeignResume;
         public Exception? ResumeError;
         public CancellationTokenRegistration WaitRegistration;
+        public bool CancelDeliveredByToken;
 
         public Exception? TakeResumeError()
         {

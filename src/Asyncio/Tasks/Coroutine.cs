@@ -42,6 +42,8 @@ public readonly struct Coroutine<T> : IAioAwaitable<T>
 
     AioFuture IAioAwaitable.ToFuture(EventLoop loop) => loop.CreateTask(this);
 
+    object IAioAwaitable.IdentityKey => (Frame, Version);
+
     internal static InvalidOperationException DefaultValue(string use) => new(
         $"Cannot {use} a default(Coroutine<{typeof(T).Name}>): it holds no coroutine. Call an async Coroutine method to get one.");
 
@@ -76,6 +78,8 @@ public readonly struct Coroutine : IAioAwaitable
     }
 
     AioFuture IAioAwaitable.ToFuture(EventLoop loop) => loop.CreateTask(this);
+
+    object IAioAwaitable.IdentityKey => (Frame, Version);
 
     internal CoroutineFrame<VoidResult> Claim(string use)
     {
