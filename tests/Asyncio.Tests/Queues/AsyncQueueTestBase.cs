@@ -1121,6 +1121,56 @@ public abstract class AsyncQueueTestBase<TQueue>
         });
     }
 
+    // Ours: a token from a CancellationTokenSource timed on the loop's (virtual) clock ends the get at that time.
+    [Fact]
+    public void GetAsync_TokenTimedOnTheLoopClock_ThrowsOceAtThatTime()
+    {
+        RunAio(async () =>
+        {
+            var loop = Aio.GetRunningLoop();
+            var q = Create();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2), loop.Clock);
+            var e = await ThrowsAsync<OperationCanceledException>(async () => await q.GetAsync(cts.Token));
+            Assert.Equal(cts.Token, e.CancellationToken);
+            Assert.Equal(2.0, loop.Time(), 6);
+            Assert.Equal(0, Count(q, "getters"));
+        });
+    }
+
+    // Ours (WaitQueue compaction): many getters, most of them cancelled: items go to the rest in arrival order.
+    [Fact]
+    public void PutNoWait_ManyGettersMostCancelled_ItemsGoToTheRestInArrivalOrder()
+    {
+        RunAio(async () =>
+        {
+            var q = Create();
+            var got = new List<(int Getter, int Item)>();
+
+            async Coroutine G(int id) => got.Add((id, await q.GetAsync()));
+
+            var tasks = Enumerable.Range(0, 100).Select(i => Aio.CreateTask(G(i))).ToList();
+            await Yield();
+            for (int i = 0; i < 100; i++)
+            {
+                if (i % 10 != 7)
+                {
+                    tasks[i].Cancel();
+                }
+            }
+
+            await Yield(2);
+            Assert.Equal(10, Count(q, "getters"));
+            for (int k = 0; k < 10; k++)
+            {
+                q.PutNoWait(k);
+                await Yield();
+            }
+
+            await Aio.Gather(tasks, returnExceptions: true);
+            Assert.Equal(Enumerable.Range(0, 10).Select(k => ((k * 10) + 7, k)), got);
+        });
+    }
+
     // Ours: an already-cancelled token on an empty queue fails without waiting and leaves no getter behind.
     [Fact]
     public void GetAsync_TokenAlreadyCancelledEmptyQueue_ThrowsAtOnceLeavingNoGetter()

@@ -320,6 +320,101 @@ public sealed class AsyncLockTests
         });
     }
 
+    // Ours (asyncio's coroutines are cold: create_task(lock.acquire()) followed by cancel() never runs acquire(), so
+    // the lock is never taken). Adapted from test_locks.py LockTests.test_acquire_cancel.
+    [Fact]
+    public void AcquireAsync_TaskCancelledBeforeItsFirstStep_LockIsNotTaken()
+    {
+        RunAio(async () =>
+        {
+            var lk = new AsyncLock();
+            var task = Aio.CreateTask(lk.AcquireAsync().AsCoroutine());
+            task.Cancel();
+            await ThrowsAsync<CancelledError>(async () => await task);
+            Assert.False(lk.IsLocked, "a task cancelled before it ran left the lock locked, and nobody holds its releaser");
+        });
+    }
+
+    // CPython: locks.py Lock docstring ("not owned by a particular task"): any task may release it.
+    [Fact]
+    public void Release_ByAnotherTask_UnlocksAndWakesTheNextWaiter()
+    {
+        RunAio(async () =>
+        {
+            var lk = new AsyncLock();
+            await lk.AcquireAsync();
+            var waiter = Aio.CreateTask(lk.AcquireAsync().AsCoroutine());
+            await Yield();
+            var releaser = Aio.CreateTask(async () => lk.Release());
+            await releaser;
+            await waiter;
+            Assert.True(lk.IsLocked);   // now held by `waiter`
+        });
+    }
+
+    // Ours (WaitQueue compaction): many waiters, most of them cancelled: the rest still get the lock in arrival order.
+    [Fact]
+    public void Release_ManyWaitersMostCancelled_RemainingOnesServedInArrivalOrder()
+    {
+        RunAio(async () =>
+        {
+            var lk = new AsyncLock();
+            var order = new List<int>();
+            await lk.AcquireAsync();
+
+            async Coroutine W(int id)
+            {
+                await lk.AcquireAsync();
+                order.Add(id);
+                lk.Release();
+            }
+
+            var tasks = Enumerable.Range(0, 100).Select(i => Aio.CreateTask(W(i))).ToList();
+            await Yield();
+            Assert.Equal(100, lk.WaitingCount);
+            for (int i = 0; i < 100; i++)
+            {
+                if (i % 10 != 3)
+                {
+                    tasks[i].Cancel();
+                }
+            }
+
+            await Yield(2);
+            Assert.Equal(10, lk.WaitingCount);
+            lk.Release();
+            await Aio.Gather(tasks, returnExceptions: true);
+            Assert.Equal(Enumerable.Range(0, 10).Select(k => (k * 10) + 3), order);
+            Assert.False(lk.IsLocked);
+        });
+    }
+
+    // Ours (.NET API hazard, no CPython counterpart: `async with` cannot release twice): disposing a releaser a second
+    // time must not release the lock that another task holds by then.
+    [Fact]
+    public void LockReleaser_DisposedTwice_DoesNotReleaseTheNextHoldersLock()
+    {
+        RunAio(async () =>
+        {
+            var lk = new AsyncLock();
+            LockReleaser first = await lk.AcquireAsync();
+            first.Dispose();
+            await using (await lk.AcquireAsync())   // held again, by someone else
+            {
+                try
+                {
+                    first.Dispose();   // a stray second dispose of the old releaser
+                }
+                catch (InvalidOperationException)
+                {
+                    // refusing loudly is acceptable too
+                }
+
+                Assert.True(lk.IsLocked, "a second Dispose of an old releaser released the lock its next holder owns");
+            }
+        });
+    }
+
     // CPython: test_locks.py LockTests.test_release_not_acquired
     [Fact]
     public void Release_NotAcquired_ThrowsInvalidOperationSayingSo()

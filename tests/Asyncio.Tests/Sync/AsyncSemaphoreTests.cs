@@ -221,6 +221,22 @@ public sealed class AsyncSemaphoreTests
         });
     }
 
+    // Ours (asyncio's coroutines are cold: create_task(sem.acquire()) followed by cancel() never runs acquire(), so no
+    // permit is taken).
+    [Fact]
+    public void AcquireAsync_TaskCancelledBeforeItsFirstStep_PermitIsNotTaken()
+    {
+        RunAio(async () =>
+        {
+            var sem = new AsyncSemaphore(1);
+            var task = Aio.CreateTask(sem.AcquireAsync().AsCoroutine());
+            task.Cancel();
+            await ThrowsAsync<CancelledError>(async () => await task);
+            Assert.Equal(1, sem.CurrentCount);
+            Assert.False(sem.IsLocked);
+        });
+    }
+
     // CPython: test_locks.py SemaphoreTests.test_release_not_acquired
     [Fact]
     public void BoundedRelease_NotAcquired_ThrowsSemaphoreFullSayingTooManyTimes()
