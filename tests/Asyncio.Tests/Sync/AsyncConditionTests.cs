@@ -455,17 +455,23 @@ public sealed class AsyncConditionTests
 
         static async Coroutine BindToLoop(AsyncCondition c)
         {
-            // Waits in the condition once (so its wait queue binds to this loop), with a token that is already cancelled.
-            await c.AcquireAsync();
-            try
+            // One real wait in the condition, so that its wait queue binds to this loop.
+            async Coroutine Waiter()
             {
-                await c.WaitAsync(new CancellationToken(true));
-            }
-            catch (OperationCanceledException)
-            {
+                await using (await c.AcquireAsync())
+                {
+                    await c.WaitAsync();
+                }
             }
 
-            c.Release();
+            var w = Aio.CreateTask(Waiter());
+            await Yield();
+            await using (await c.AcquireAsync())
+            {
+                c.Notify();
+            }
+
+            await w;
         }
     }
 
@@ -494,15 +500,12 @@ public sealed class AsyncConditionTests
 
         static async Coroutine BindLock(AsyncLock l)
         {
+            // One real wait on the lock, so that its wait queue binds to this loop.
             await l.AcquireAsync();
-            try
-            {
-                await l.AcquireAsync(new CancellationToken(true));   // waits (so the lock's queue binds) and fails at once
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
+            var waiter = Aio.CreateTask(l.AcquireAsync().AsCoroutine());
+            await Yield();
+            l.Release();
+            await waiter;
             l.Release();
         }
     }
