@@ -964,6 +964,41 @@ public abstract class AsyncQueueTestBase<TQueue>
         });
     }
 
+    // Ours (tasks.py cancel semantics: one cancel() request throws CancelledError once): a consumer that catches the
+    // CancelledError ending its `await foreach` and goes on is not cancelled a second time at its next await.
+    [Fact]
+    public void AwaitForeach_TaskCancelledWhileWaiting_CancelledErrorDeliveredOnlyOnce()
+    {
+        RunAio(async () =>
+        {
+            var q = Create();
+
+            async Coroutine<string> Consume()
+            {
+                try
+                {
+                    await foreach (int x in q)
+                    {
+                    }
+                }
+                catch (CancelledError)
+                {
+                    // handled: carry on
+                }
+
+                await Aio.Sleep(0);
+                return "survived";
+            }
+
+            var consumer = Aio.CreateTask(Consume());
+            await Yield();
+            consumer.Cancel();
+            var outcome = (await Aio.Gather(new[] { consumer }, returnExceptions: true))[0];
+            Assert.True(outcome.IsSuccess, $"one Cancel() was delivered twice: {outcome}");
+            Assert.Equal("survived", outcome.Value);
+        });
+    }
+
     // Ours: a cancelled token passed with WithCancellation ends the loop with OperationCanceledException carrying it.
     [Fact]
     public void AwaitForeach_TokenCancelledWhileWaiting_ThrowsOceWithThatToken()

@@ -19,16 +19,18 @@ public sealed class AsyncSemaphoreTests
         Assert.Equal(0, sem.CurrentCount);
     }
 
-    // CPython: test_locks.py SemaphoreTests.test_repr
+    // CPython: test_locks.py SemaphoreTests.test_repr (the state, as Lock/Event/Condition/Barrier show theirs: [locked]/[unlocked])
     [Fact]
-    public void ToString_ShowsValueAndWaiters()
+    public void ToString_ShowsLockedStateValueAndWaiters()
     {
         RunAio(async () =>
         {
             var sem = new AsyncSemaphore();
             Assert.Contains("value=1", sem.ToString());
+            Assert.Contains("unlocked", sem.ToString());   // CPython: '[unlocked, value:1]'
             await sem.AcquireAsync();
             Assert.Contains("value=0", sem.ToString());
+            Assert.Contains("[locked]", sem.ToString());   // CPython: '[locked]'
             Assert.Equal(0, Waiters(sem));
 
             var t1 = Aio.CreateTask(sem.AcquireAsync().AsCoroutine());
