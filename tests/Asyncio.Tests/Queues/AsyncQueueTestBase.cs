@@ -999,6 +999,35 @@ public abstract class AsyncQueueTestBase<TQueue>
         });
     }
 
+    // Ours (tasks.py: cancel() interrupts whatever the task awaits): a consumer iterating WithCancellation(token) is still
+    // cancelled by its task's Cancel(), not only by the token.
+    [Fact]
+    public void AwaitForeach_WithOwnTokenTaskCancelled_EndsCancelled()
+    {
+        RunAio(async () =>
+        {
+            var q = Create();
+            using var cts = new CancellationTokenSource();   // never cancelled
+
+            async Coroutine Consume()
+            {
+                await foreach (int x in q.WithCancellation(cts.Token))
+                {
+                }
+            }
+
+            var consumer = Aio.CreateTask(Consume());
+            await Yield();
+            consumer.Cancel();
+            await Aio.Wait(new[] { consumer }, timeout: 1.0);
+            string state = consumer.ToString();
+            bool cancelledInTime = consumer.IsCancelled;
+            q.Shutdown();   // lets a consumer that ignored the cancel finish, so the failure below is reported as such
+            await Aio.Gather(new[] { consumer }, returnExceptions: true);
+            Assert.True(cancelledInTime, $"Cancel() did not end the task awaiting the enumerator within 1 s: {state}");
+        });
+    }
+
     // Ours: a cancelled token passed with WithCancellation ends the loop with OperationCanceledException carrying it.
     [Fact]
     public void AwaitForeach_TokenCancelledWhileWaiting_ThrowsOceWithThatToken()
