@@ -6,25 +6,31 @@ public partial class AsyncQueue<T>
 {
     /// <summary>
     /// Consumes the queue with <c>await foreach</c>: each item in order until the queue is shut down and empty. The
-    /// items are removed as with <see cref="GetAsync"/>; calling <see cref="TaskDone"/> stays yours. Without a token,
-    /// the current task's <see cref="AioTask.CancellationToken"/> is used, so cancelling the task ends the loop with
-    /// <see cref="CancelledError"/>.
+    /// items are removed as with <see cref="GetAsync"/>; calling <see cref="TaskDone"/> stays yours. Inside a task,
+    /// cancelling the task ends the loop with <see cref="CancelledError"/> (its <see cref="AioTask.CancellationToken"/>
+    /// is watched, linked with <paramref name="cancellationToken"/> when one is given); a cancelled
+    /// <paramref name="cancellationToken"/> ends it with <see cref="OperationCanceledException"/>.
     /// </summary>
     public IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
         AioTask? task = EventLoop.Current?._currentTask;
-        bool taskToken = false;
-        if (!cancellationToken.CanBeCanceled && task is not null)
+        if (task is null)
         {
-            cancellationToken = task.CancellationToken;
-            taskToken = true;
+            return new Enumerator(this, cancellationToken, cancellationToken, null, null);
         }
 
-        return new Enumerator(this, cancellationToken, taskToken ? task : null);
+        if (!cancellationToken.CanBeCanceled)
+        {
+            return new Enumerator(this, task.CancellationToken, default, task, null);
+        }
+
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, task.CancellationToken);
+        return new Enumerator(this, linked.Token, cancellationToken, task, linked);
     }
 
     /// <summary>A queue consumer for <c>await foreach</c>; its waits park in the queue like a getter.</summary>
-    private sealed class Enumerator(AsyncQueue<T> queue, CancellationToken token, AioTask? tokenOwner)
+    private sealed class Enumerator(AsyncQueue<T> queue, CancellationToken token, CancellationToken userToken, AioTask? tokenOwner,
+        CancellationTokenSource? linked)
         : IAsyncEnumerator<T>, IValueTaskSource<bool>
     {
         private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = false };
@@ -70,7 +76,11 @@ public partial class AsyncQueue<T>
                     queue._getters.WakeOne();
                 }
 
-                if (tokenOwner is not null && e.CancellationToken == token)
+                if (e.CancellationToken == token && userToken.IsCancellationRequested)
+                {
+                    _core.SetException(new OperationCanceledException(userToken));
+                }
+                else if (tokenOwner is not null && e.CancellationToken == token)
                 {
                     tokenOwner.NoteCancelDeliveredByToken();   // this error delivers the task's pending cancel
                     _core.SetException(tokenOwner.MakeCancelledError());
@@ -97,7 +107,11 @@ public partial class AsyncQueue<T>
             }
         }
 
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public ValueTask DisposeAsync()
+        {
+            linked?.Dispose();
+            return ValueTask.CompletedTask;
+        }
 
         bool IValueTaskSource<bool>.GetResult(short version) => _core.GetResult(version);
 

@@ -65,8 +65,16 @@ public partial class AsyncQueue<T> : IAsyncEnumerable<T>
     /// <exception cref="QueueShutDownError">The queue is shut down (also while waiting).</exception>
     /// <exception cref="CancelledError">The task was cancelled while waiting.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
-    public ValueCoroutine PutAsync(T item, CancellationToken cancellationToken = default)
+    public PutAwaitable PutAsync(T item, CancellationToken cancellationToken = default) => new(this, item, cancellationToken);
+
+    /// <summary>The fast path of a put, run when it is awaited.</summary>
+    private ValueCoroutine PutNow(T item, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return new ValueCoroutine(PutSlowAsync(item, cancellationToken));   // throws at once, puts nothing
+        }
+
         if (!IsFull || _shutdown)
         {
             PutNoWait(item);
@@ -76,8 +84,30 @@ public partial class AsyncQueue<T> : IAsyncEnumerable<T>
         return PutSlowAsync(item, cancellationToken);
     }
 
+    /// <summary>What <see cref="PutAsync"/> returns: await it, or turn it into a coroutine.</summary>
+    public readonly struct PutAwaitable
+    {
+        private readonly AsyncQueue<T> _queue;
+        private readonly T _item;
+        private readonly CancellationToken _token;
+
+        internal PutAwaitable(AsyncQueue<T> queue, T item, CancellationToken token)
+        {
+            _queue = queue;
+            _item = item;
+            _token = token;
+        }
+
+        /// <summary>Puts now if there is room, else waits.</summary>
+        public ValueCoroutineAwaiter GetAwaiter() => _queue.PutNow(_item, _token).GetAwaiter();
+
+        /// <summary>The put as a cold coroutine: nothing is put until it runs.</summary>
+        public Coroutine AsCoroutine() => _queue.PutSlowAsync(_item, _token);
+    }
+
     private async Coroutine PutSlowAsync(T item, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         while (IsFull)
         {
             if (_shutdown)
@@ -143,8 +173,16 @@ public partial class AsyncQueue<T> : IAsyncEnumerable<T>
     /// <exception cref="QueueShutDownError">The queue is shut down and empty (also while waiting).</exception>
     /// <exception cref="CancelledError">The task was cancelled while waiting.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
-    public ValueCoroutine<T> GetAsync(CancellationToken cancellationToken = default)
+    public GetAwaitable GetAsync(CancellationToken cancellationToken = default) => new(this, cancellationToken);
+
+    /// <summary>The fast path of a get, run when it is awaited.</summary>
+    private ValueCoroutine<T> GetNow(CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Canceled<T>.Throw(cancellationToken);
+        }
+
         if (TryGet(out T item))
         {
             return new ValueCoroutine<T>(item);
@@ -158,8 +196,28 @@ public partial class AsyncQueue<T> : IAsyncEnumerable<T>
         return GetSlowAsync(cancellationToken);
     }
 
+    /// <summary>What <see cref="GetAsync"/> returns: await it, or turn it into a coroutine.</summary>
+    public readonly struct GetAwaitable
+    {
+        private readonly AsyncQueue<T> _queue;
+        private readonly CancellationToken _token;
+
+        internal GetAwaitable(AsyncQueue<T> queue, CancellationToken token)
+        {
+            _queue = queue;
+            _token = token;
+        }
+
+        /// <summary>Takes an item now if there is one, else waits.</summary>
+        public ValueCoroutineAwaiter<T> GetAwaiter() => _queue.GetNow(_token).GetAwaiter();
+
+        /// <summary>The get as a cold coroutine: no item is taken until it runs.</summary>
+        public Coroutine<T> AsCoroutine() => _queue.GetSlowAsync(_token);
+    }
+
     private async Coroutine<T> GetSlowAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         while (IsEmpty)
         {
             if (_shutdown)
@@ -231,11 +289,31 @@ public partial class AsyncQueue<T> : IAsyncEnumerable<T>
     }
 
     /// <summary>Waits until every item put has been marked done with <see cref="TaskDone"/> (asyncio's <c>join</c>).</summary>
-    public ValueCoroutine JoinAsync(CancellationToken cancellationToken = default) =>
-        _unfinished == 0 ? ValueCoroutine.Completed : JoinSlowAsync(cancellationToken);
+    public JoinAwaitable JoinAsync(CancellationToken cancellationToken = default) => new(this, cancellationToken);
+
+    /// <summary>What <see cref="JoinAsync"/> returns: await it, or turn it into a coroutine.</summary>
+    public readonly struct JoinAwaitable
+    {
+        private readonly AsyncQueue<T> _queue;
+        private readonly CancellationToken _token;
+
+        internal JoinAwaitable(AsyncQueue<T> queue, CancellationToken token)
+        {
+            _queue = queue;
+            _token = token;
+        }
+
+        /// <summary>Returns at once when nothing is unfinished, else waits.</summary>
+        public ValueCoroutineAwaiter GetAwaiter() =>
+            (_queue._unfinished == 0 && !_token.IsCancellationRequested ? ValueCoroutine.Completed : new ValueCoroutine(_queue.JoinSlowAsync(_token))).GetAwaiter();
+
+        /// <summary>The join as a cold coroutine.</summary>
+        public Coroutine AsCoroutine() => _queue.JoinSlowAsync(_token);
+    }
 
     private async Coroutine JoinSlowAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (_unfinished > 0)
         {
             await _finished.WaitAsync(cancellationToken);

@@ -183,7 +183,28 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
     /// Reads up to <paramref name="destination"/>.Length bytes into it and returns how many; 0 at the end of the stream.
     /// Returns as soon as at least one byte is there; allocates nothing.
     /// </summary>
-    public ValueCoroutine<int> ReadAsync(Memory<byte> destination)
+    public ReadAwaitable ReadAsync(Memory<byte> destination) => new(this, destination);
+
+    /// <summary>What <see cref="ReadAsync(Memory{byte})"/> returns: await it, or turn it into a coroutine.</summary>
+    public readonly struct ReadAwaitable
+    {
+        private readonly AioStreamReader _reader;
+        private readonly Memory<byte> _destination;
+
+        internal ReadAwaitable(AioStreamReader reader, Memory<byte> destination)
+        {
+            _reader = reader;
+            _destination = destination;
+        }
+
+        /// <summary>Copies buffered bytes at once, else waits for some.</summary>
+        public ValueCoroutineAwaiter<int> GetAwaiter() => _reader.ReadNow(_destination).GetAwaiter();
+
+        /// <summary>The read as a cold coroutine: nothing is read until it runs.</summary>
+        public Coroutine<int> AsCoroutine() => _reader.ReadIntoSlowAsync(_destination);
+    }
+
+    private ValueCoroutine<int> ReadNow(Memory<byte> destination)
     {
         ThrowIfFailed();
         if (destination.IsEmpty)
@@ -201,7 +222,8 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
 
     private async Coroutine<int> ReadIntoSlowAsync(Memory<byte> destination)
     {
-        while (_end == _start && !_eof)
+        ThrowIfFailed();
+        while (_end == _start && !_eof && !destination.IsEmpty)
         {
             await WaitForDataAsync("ReadAsync");
         }
@@ -286,7 +308,28 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
 
     /// <summary>Fills <paramref name="destination"/> completely; allocates nothing when the bytes are buffered.</summary>
     /// <exception cref="IncompleteReadError">The stream ended first.</exception>
-    public ValueCoroutine ReadExactlyAsync(Memory<byte> destination)
+    public ReadExactlyAwaitable ReadExactlyAsync(Memory<byte> destination) => new(this, destination);
+
+    /// <summary>What <see cref="ReadExactlyAsync(Memory{byte})"/> returns: await it, or turn it into a coroutine.</summary>
+    public readonly struct ReadExactlyAwaitable
+    {
+        private readonly AioStreamReader _reader;
+        private readonly Memory<byte> _destination;
+
+        internal ReadExactlyAwaitable(AioStreamReader reader, Memory<byte> destination)
+        {
+            _reader = reader;
+            _destination = destination;
+        }
+
+        /// <summary>Fills the destination at once when the bytes are buffered, else waits for them.</summary>
+        public ValueCoroutineAwaiter GetAwaiter() => _reader.ReadExactlyNow(_destination).GetAwaiter();
+
+        /// <summary>The read as a cold coroutine: nothing is read until it runs.</summary>
+        public Coroutine AsCoroutine() => _reader.ReadExactlySlowAsync(_destination);
+    }
+
+    private ValueCoroutine ReadExactlyNow(Memory<byte> destination)
     {
         ThrowIfFailed();
         if (_end - _start >= destination.Length)

@@ -46,11 +46,12 @@ public sealed class AsyncBarrier
     /// Waits until <see cref="Parties"/> tasks wait, then returns this task's arrival index (0 … parties−1).
     /// </summary>
     /// <exception cref="BrokenBarrierError">The barrier was reset or aborted while waiting, or is broken.</exception>
-    public async Coroutine<int> WaitAsync()
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting (the task no longer counts as waiting).</exception>
+    public async Coroutine<int> WaitAsync(CancellationToken cancellationToken = default)
     {
-        await using (await _cond.AcquireAsync())
+        await using (await _cond.AcquireAsync(cancellationToken))
         {
-            await BlockAsync();   // while the barrier drains or resets
+            await BlockAsync(cancellationToken);   // while the barrier drains or resets
             try
             {
                 int index = _count;
@@ -62,7 +63,7 @@ public sealed class AsyncBarrier
                 }
                 else
                 {
-                    await _cond.WaitForAsync(() => _state != State.Filling);
+                    await _cond.WaitForAsync(() => _state != State.Filling, cancellationToken);
                     if (_state is State.Broken or State.Resetting)
                     {
                         throw new BrokenBarrierError("Abort or reset of barrier");
@@ -79,9 +80,9 @@ public sealed class AsyncBarrier
         }
     }
 
-    private async Coroutine BlockAsync()
+    private async Coroutine BlockAsync(CancellationToken cancellationToken)
     {
-        await _cond.WaitForAsync(() => _state is not (State.Draining or State.Resetting));
+        await _cond.WaitForAsync(() => _state is not (State.Draining or State.Resetting), cancellationToken);
         if (_state == State.Broken)
         {
             throw new BrokenBarrierError("Barrier aborted");

@@ -27,7 +27,7 @@ public sealed class AsyncCondition
     public bool IsLocked => _lock.IsLocked;
 
     /// <summary>Acquires the underlying lock; see <see cref="AsyncLock.AcquireAsync"/>.</summary>
-    public ValueCoroutine<LockReleaser> AcquireAsync(CancellationToken cancellationToken = default) => _lock.AcquireAsync(cancellationToken);
+    public AsyncLock.AcquireAwaitable AcquireAsync(CancellationToken cancellationToken = default) => _lock.AcquireAsync(cancellationToken);
 
     /// <summary>Releases the underlying lock.</summary>
     /// <exception cref="InvalidOperationException">The lock is not held.</exception>
@@ -46,6 +46,7 @@ public sealed class AsyncCondition
             throw new InvalidOperationException("Cannot wait on an un-acquired lock: acquire the condition (await cond.AcquireAsync()) before WaitAsync.");
         }
 
+        _waiters.BindToRunningLoop("AsyncCondition.WaitAsync");   // before the lock is given up (3.13: the future first)
         _lock.Release();
         try
         {

@@ -29,11 +29,35 @@ public sealed class AsyncEvent
     /// Waits until the flag is set and returns true (asyncio's <c>wait()</c>). Ends with <see cref="CancelledError"/>
     /// if the task is cancelled, or <see cref="OperationCanceledException"/> if <paramref name="cancellationToken"/> is.
     /// </summary>
-    public ValueCoroutine<bool> WaitAsync(CancellationToken cancellationToken = default) =>
-        _value ? new ValueCoroutine<bool>(true) : WaitSlowAsync(cancellationToken);
+    public WaitAwaitable WaitAsync(CancellationToken cancellationToken = default) => new(this, cancellationToken);
+
+    private ValueCoroutine<bool> WaitNow(CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested ? Canceled<bool>.Throw(cancellationToken)
+        : _value ? new ValueCoroutine<bool>(true)
+        : WaitSlowAsync(cancellationToken);
+
+    /// <summary>What <see cref="WaitAsync"/> returns: await it, or turn it into a coroutine.</summary>
+    public readonly struct WaitAwaitable
+    {
+        private readonly AsyncEvent _event;
+        private readonly CancellationToken _token;
+
+        internal WaitAwaitable(AsyncEvent owner, CancellationToken token)
+        {
+            _event = owner;
+            _token = token;
+        }
+
+        /// <summary>Returns at once if the event is set, else waits.</summary>
+        public ValueCoroutineAwaiter<bool> GetAwaiter() => _event.WaitNow(_token).GetAwaiter();
+
+        /// <summary>The wait as a cold coroutine.</summary>
+        public Coroutine<bool> AsCoroutine() => _event.WaitSlowAsync(_token);
+    }
 
     private async Coroutine<bool> WaitSlowAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (_value)
         {
             return true;

@@ -24,12 +24,22 @@ public sealed class AsyncLock
     private bool CanTakeNow => !_locked && _waiters.Count == 0 && _waiters.InFlight == 0;
 
     /// <summary>
-    /// Acquires the lock, waiting if it is held (asyncio's <c>acquire()</c>). Dispose the returned releaser (with
-    /// <c>await using</c>) to release it. The wait ends with <see cref="CancelledError"/> if the task is cancelled,
-    /// or <see cref="OperationCanceledException"/> if <paramref name="cancellationToken"/> is.
+    /// Acquires the lock, waiting if it is held (asyncio's <c>acquire()</c>). Dispose the releaser the await returns
+    /// (with <c>await using</c>) to release it. Nothing happens until the result is awaited (as a coroutine): an
+    /// uncontended acquire then completes at once, allocating nothing. The wait ends with <see cref="CancelledError"/>
+    /// if the task is cancelled, or <see cref="OperationCanceledException"/> if <paramref name="cancellationToken"/> is
+    /// (an already cancelled token fails even when the lock is free).
     /// </summary>
-    public ValueCoroutine<LockReleaser> AcquireAsync(CancellationToken cancellationToken = default)
+    public AcquireAwaitable AcquireAsync(CancellationToken cancellationToken = default) => new(this, cancellationToken);
+
+    /// <summary>The fast path, run when the acquire is awaited.</summary>
+    private ValueCoroutine<LockReleaser> AcquireNow(CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Canceled<LockReleaser>.Throw(cancellationToken);
+        }
+
         if (CanTakeNow)
         {
             _locked = true;
@@ -39,8 +49,28 @@ public sealed class AsyncLock
         return AcquireSlowAsync(cancellationToken);
     }
 
+    /// <summary>What <see cref="AcquireAsync"/> returns: await it, or turn it into a coroutine.</summary>
+    public readonly struct AcquireAwaitable
+    {
+        private readonly AsyncLock _lock;
+        private readonly CancellationToken _token;
+
+        internal AcquireAwaitable(AsyncLock owner, CancellationToken token)
+        {
+            _lock = owner;
+            _token = token;
+        }
+
+        /// <summary>Acquires now if the lock is free, else waits.</summary>
+        public ValueCoroutineAwaiter<LockReleaser> GetAwaiter() => _lock.AcquireNow(_token).GetAwaiter();
+
+        /// <summary>The acquire as a cold coroutine (for <see cref="Aio.CreateTask{T}(Coroutine{T}, string?)"/>): nothing happens until it runs.</summary>
+        public Coroutine<LockReleaser> AsCoroutine() => _lock.AcquireSlowAsync(_token);
+    }
+
     private async Coroutine<LockReleaser> AcquireSlowAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (CanTakeNow)
         {
             _locked = true;

@@ -34,11 +34,20 @@ public class AsyncSemaphore
 
     /// <summary>
     /// Takes a permit, waiting while none is free (asyncio's <c>acquire()</c>); dispose the releaser to give it back.
+    /// Nothing happens until the result is awaited (as a coroutine); an uncontended acquire then allocates nothing.
     /// Ends with <see cref="CancelledError"/> if the task is cancelled, or <see cref="OperationCanceledException"/> if
     /// <paramref name="cancellationToken"/> is; a permit handed to a waiter that is cancelled goes to the next one.
     /// </summary>
-    public ValueCoroutine<SemaphoreReleaser> AcquireAsync(CancellationToken cancellationToken = default)
+    public AcquireAwaitable AcquireAsync(CancellationToken cancellationToken = default) => new(this, cancellationToken);
+
+    /// <summary>The fast path, run when the acquire is awaited.</summary>
+    private ValueCoroutine<SemaphoreReleaser> AcquireNow(CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Canceled<SemaphoreReleaser>.Throw(cancellationToken);
+        }
+
         if (!IsLocked)
         {
             _value--;
@@ -48,8 +57,28 @@ public class AsyncSemaphore
         return AcquireSlowAsync(cancellationToken);
     }
 
+    /// <summary>What <see cref="AcquireAsync"/> returns: await it, or turn it into a coroutine.</summary>
+    public readonly struct AcquireAwaitable
+    {
+        private readonly AsyncSemaphore _semaphore;
+        private readonly CancellationToken _token;
+
+        internal AcquireAwaitable(AsyncSemaphore semaphore, CancellationToken token)
+        {
+            _semaphore = semaphore;
+            _token = token;
+        }
+
+        /// <summary>Takes a permit now if one is free (and nobody waits), else waits.</summary>
+        public ValueCoroutineAwaiter<SemaphoreReleaser> GetAwaiter() => _semaphore.AcquireNow(_token).GetAwaiter();
+
+        /// <summary>The acquire as a cold coroutine: nothing happens until it runs.</summary>
+        public Coroutine<SemaphoreReleaser> AsCoroutine() => _semaphore.AcquireSlowAsync(_token);
+    }
+
     private async Coroutine<SemaphoreReleaser> AcquireSlowAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (!IsLocked)
         {
             _value--;
@@ -103,7 +132,7 @@ public class AsyncSemaphore
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"<{GetType().Name} value={_value} waiters={_waiters.Count}>";
+    public override string ToString() => $"<{GetType().Name} [{(IsLocked ? "locked" : "unlocked")}] value={_value} waiters={_waiters.Count}>";
 }
 
 /// <summary>

@@ -67,7 +67,8 @@ public abstract class AioFuture : IAioAwaitable
                     throw new InvalidStateError($"Exception is not set: {Describe()} is still pending. Await it, or check IsDone first.");
                 case Cancelled:
                     _flags |= Retrieved;
-                    throw CancellationForObserver();
+                    ExceptionDispatchInfo.Throw(CancellationForObserver());
+                    return null;
                 case Failed:
                     _flags |= Retrieved;
                     return (Exception)_outcome!;
@@ -308,7 +309,7 @@ public abstract class AioFuture : IAioAwaitable
 
         if (state == Cancelled)
         {
-            throw CancellationForObserver();
+            ExceptionDispatchInfo.Throw(CancellationForObserver());   // keeps where the task was interrupted
         }
 
         throw new InvalidStateError($"Result is not ready: {Describe()} is still pending. Await it instead of reading its result.");
@@ -318,6 +319,12 @@ public abstract class AioFuture : IAioAwaitable
     private protected Exception CancellationForObserver()
     {
         var saved = (CancelledError)_outcome!;
+        if ((_flags & CancelledErrorTaken) == 0)
+        {
+            _flags |= CancelledErrorTaken;   // asyncio's _make_cancelled_error: the first observer gets the instance itself
+            return saved;
+        }
+
         return new CancelledError(saved.CancelMessage, saved);
     }
 

@@ -37,4 +37,7 @@ internal static class FutureFlags
 
     /// <summary>A task: a <see cref="WaitQueue"/> woke it; its awaiter settles the queue's in-flight count on resume.</summary>
     public const int WokenFromQueue = 1 << 10;
+
+    /// <summary>A cancelled future: its saved CancelledError was handed to an observer; later ones get fresh copies.</summary>
+    public const int CancelledErrorTaken = 1 << 11;
 }

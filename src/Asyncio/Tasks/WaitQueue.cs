@@ -83,6 +83,14 @@ public sealed class WaitQueue
         return woken;
     }
 
+    /// <summary>
+    /// Binds the queue to the running loop now, as asyncio's <c>_get_loop()</c> does before a primitive changes any
+    /// state, so a loop mismatch is reported before, not after, the caller gives anything up.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No loop runs on this thread, or the queue belongs to another loop.</exception>
+    internal void BindToRunningLoop(string member) =>
+        Bind(EventLoop.Current ?? throw ThrowHelper.NoRunningLoop(member));
+
     private EventLoop Bind(EventLoop loop)
     {
         if (_loop is null)

@@ -70,9 +70,9 @@ public sealed class AsyncEventTests
         {
             var ev = new AsyncEvent();
             ev.Set();
-            var wait = ev.WaitAsync();
-            Assert.True(wait.IsCompletedSynchronously);
-            Assert.True(await wait);
+            var wait = ev.WaitAsync().GetAwaiter();
+            Assert.True(wait.IsCompleted);
+            Assert.True(await new AwaiterBox<bool>(wait));
         });
     }
 

@@ -284,9 +284,9 @@ public sealed class AsyncLockTests
             await Yield();
             lk.Release();                       // wakes "first"; the lock stays free until it runs
             Assert.False(lk.IsLocked);
-            var acquire = lk.AcquireAsync();    // main tries to barge in right now: it must wait its turn
-            Assert.False(acquire.IsCompletedSynchronously);
-            await acquire;
+            var acquire = lk.AcquireAsync().GetAwaiter();    // main tries to barge in right now: it must wait its turn
+            Assert.False(acquire.IsCompleted);
+            await new AwaiterBox<LockReleaser>(acquire);
             order.Add("main");
             lk.Release();
             await first;
@@ -309,9 +309,9 @@ public sealed class AsyncLockTests
             t1.Cancel();
             t2.Cancel();
             lk.Release();
-            var acquire = lk.AcquireAsync();
-            Assert.True(acquire.IsCompletedSynchronously);
-            await acquire;
+            var acquire = lk.AcquireAsync().GetAwaiter();
+            Assert.True(acquire.IsCompleted);
+            await new AwaiterBox<LockReleaser>(acquire);
             Assert.True(lk.IsLocked);
             await ThrowsAsync<CancelledError>(async () => await t1);
             await ThrowsAsync<CancelledError>(async () => await t2);
@@ -524,7 +524,7 @@ public sealed class AsyncLockTests
             Assert.True(lk.IsLocked);
             lk.Release();
             Assert.False(lk.IsLocked);
-            Assert.True(lk.AcquireAsync().IsCompletedSynchronously);
+            Assert.True(lk.AcquireAsync().GetAwaiter().IsCompleted);
         });
     }
 

@@ -502,9 +502,9 @@ public sealed class AsyncSemaphoreTests
             sem.Release();   // and one more is free: value 1
             Assert.Equal(1, sem.CurrentCount);
             Assert.True(sem.IsLocked);   // a has been woken but has not run: FIFO forbids barging
-            var acquire = sem.AcquireAsync();
-            Assert.False(acquire.IsCompletedSynchronously);
-            await acquire;
+            var acquire = sem.AcquireAsync().GetAwaiter();
+            Assert.False(acquire.IsCompleted);
+            await new AwaiterBox<SemaphoreReleaser>(acquire);
             order.Add("main");
             await a;
             Assert.Equal(["a", "main"], order);
@@ -574,7 +574,7 @@ public sealed class AsyncSemaphoreTests
             Assert.Equal(["a", "c"], order);
             Assert.Equal(0, sem.CurrentCount);
             sem.Release();
-            Assert.True(sem.AcquireAsync().IsCompletedSynchronously);
+            Assert.True(sem.AcquireAsync().GetAwaiter().IsCompleted);
         });
     }
 
