@@ -130,13 +130,9 @@ public sealed partial class EventLoop
             return;   // cancelled handle
         }
 
-        if (item.Context is not null)
+        if (item.Context is not null && ExecutionContext.Capture() != item.Context)
         {
-            object handle = ReferenceEquals(callback, s_runThreadSafeCall) && item.State is ThreadSafeCall call
-                ? new Handle(call, 0)
-                : new Handle(this, seq);
-            InvokeUserCallback(callback, item.State, item.Context, handle);
-            return;
+            ExecutionContext.Restore(item.Context);   // a user callback runs in the context captured when it was queued
         }
 
         try
@@ -145,7 +141,11 @@ public sealed partial class EventLoop
         }
         catch (Exception e)
         {
-            ReportCallbackException(callback, item.State, e, new Handle(this, seq));
+            // The handle is made only now: boxing it for every callback would cost 32 bytes each.
+            object handle = ReferenceEquals(callback, s_runThreadSafeCall) && item.State is ThreadSafeCall call
+                ? new Handle(call, 0)
+                : new Handle(this, seq);
+            ReportCallbackException(callback, item.State, e, handle);
         }
     }
 
