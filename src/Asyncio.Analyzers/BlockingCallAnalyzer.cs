@@ -243,7 +243,7 @@ public sealed class BlockingCallAnalyzer : DiagnosticAnalyzer
         switch (value)
         {
             case IObjectCreationOperation creation when creation.Arguments.Length > 0:
-                ITypeSymbol? first = creation.Arguments.First(a => a.Parameter?.Ordinal == 0).Value.Type;
+                ITypeSymbol? first = Skip(creation.Arguments.First(a => a.Parameter?.Ordinal == 0).Value).Type;
                 return first?.SpecialType == SpecialType.System_String || KnownSymbols.DerivesFrom(first, known.FileStream);
             case IInvocationOperation call:
                 return KnownSymbols.Is(call.TargetMethod.ContainingType, known.File)
