@@ -71,7 +71,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor TaskDelay = new(
         TaskDelayId,
         title: "Task.Delay in a coroutine",
-        messageFormat: "'Task.Delay' waits on the system clock and cannot be cancelled with the task; use 'Aio.Sleep', which follows the loop's clock",
+        messageFormat: "'Task.Delay' {0}; use 'Aio.Sleep', which follows the loop's clock",
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,

@@ -19,6 +19,7 @@ internal sealed class KnownSymbols
         ValueCoroutine = Get("Asyncio.ValueCoroutine");
         ValueCoroutineOfT = Get("Asyncio.ValueCoroutine`1");
         AioTask = Get("Asyncio.AioTask");
+        AioFuture = Get("Asyncio.AioFuture");
         Aio = Get("Asyncio.Aio");
         EventLoop = Get("Asyncio.EventLoop");
         CancelledError = Get("Asyncio.CancelledError");
@@ -81,6 +82,7 @@ internal sealed class KnownSymbols
     public INamedTypeSymbol? ValueCoroutine { get; }
     public INamedTypeSymbol? ValueCoroutineOfT { get; }
     public INamedTypeSymbol? AioTask { get; }
+    public INamedTypeSymbol? AioFuture { get; }
     public INamedTypeSymbol? Aio { get; }
     public INamedTypeSymbol? EventLoop { get; }
     public INamedTypeSymbol? CancelledError { get; }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -50,6 +51,11 @@ public sealed class SwallowedCancellationAnalyzer : DiagnosticAnalyzer
             || !Awaits(tryOperation.Body))
         {
             return;   // CancelledError reaches a task only at an await; a try without one cannot receive it
+        }
+
+        if (AwaitsOnlyTasksItCancelled(tryOperation, known))
+        {
+            return;   // 'task.Cancel(); try { await task; } catch (CancelledError) { ... }': observing that task's end
         }
 
         bool cancellationHandledEarlier = false;
@@ -122,6 +128,75 @@ public sealed class SwallowedCancellationAnalyzer : DiagnosticAnalyzer
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// asyncio's own idiom: cancel a task, then await it to see it end. Every await of the try body awaits a task or
+    /// future (a local, parameter or field) on which this function called Cancel before the try, so the
+    /// CancelledError that the catch expects is that task's, not the current one's.
+    /// </summary>
+    private static bool AwaitsOnlyTasksItCancelled(ITryOperation tryOperation, KnownSymbols known)
+    {
+        var awaited = new List<ISymbol>();
+        foreach (IOperation op in tryOperation.Body.Descendants())
+        {
+            if (op is IAwaitOperation awaitOperation)
+            {
+                IOperation operand = awaitOperation.Operation;
+                while (operand is IConversionOperation { IsImplicit: true } conversion)
+                {
+                    operand = conversion.Operand;
+                }
+
+                ISymbol? symbol = operand switch
+                {
+                    ILocalReferenceOperation l => l.Local,
+                    IParameterReferenceOperation p => p.Parameter,
+                    IFieldReferenceOperation f => f.Field,
+                    _ => null,
+                };
+                if (symbol is null || !KnownSymbols.DerivesFrom(operand.Type, known.AioFuture))
+                {
+                    return false;
+                }
+
+                awaited.Add(symbol);
+            }
+            else if (op is IForEachLoopOperation { IsAsynchronous: true } or IUsingOperation { IsAsynchronous: true }
+                     or IUsingDeclarationOperation { IsAsynchronous: true })
+            {
+                return false;
+            }
+        }
+
+        if (awaited.Count == 0)
+        {
+            return false;
+        }
+
+        int tryStart = tryOperation.Syntax.SpanStart;
+        var cancelled = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        foreach (IOperation op in FunctionContext.BodyRoot(tryOperation).Descendants())
+        {
+            if (op is IInvocationOperation { TargetMethod.Name: "Cancel", Instance: { } instance } call
+                && call.Syntax.Span.End <= tryStart
+                && KnownSymbols.DerivesFrom(instance.Type, known.AioFuture))
+            {
+                ISymbol? target = instance switch
+                {
+                    ILocalReferenceOperation l => l.Local,
+                    IParameterReferenceOperation p => p.Parameter,
+                    IFieldReferenceOperation f => f.Field,
+                    _ => null,
+                };
+                if (target is not null)
+                {
+                    cancelled.Add(target);
+                }
+            }
+        }
+
+        return awaited.All(cancelled.Contains);
     }
 
     /// <summary>The handler throws something somewhere (a rethrow, the caught exception, or another exception).</summary>

@@ -60,6 +60,9 @@ public sealed class TaskDelayAnalyzer : DiagnosticAnalyzer
         ImmutableDictionary<string, string?> properties = noToken && awaited
             ? ImmutableDictionary<string, string?>.Empty.Add(FixableKey, "true")
             : ImmutableDictionary<string, string?>.Empty;
-        context.ReportDiagnostic(Diagnostic.Create(Descriptors.TaskDelay, invocation.Syntax.GetLocation(), properties));
+        string what = !noToken
+            ? "waits on the system clock, not the loop's (possibly virtual) one"
+            : "waits on the system clock and cannot be cancelled with the task";
+        context.ReportDiagnostic(Diagnostic.Create(Descriptors.TaskDelay, invocation.Syntax.GetLocation(), properties, what));
     }
 }

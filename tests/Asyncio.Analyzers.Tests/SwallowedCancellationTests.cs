@@ -128,6 +128,60 @@ public class SwallowedCancellationTests
     }
 
     [Fact]
+    public async Task AwaitingATaskItCancelled_IsTheIdiomNotASwallow()
+    {
+        await VerifyCS.AnalyzerAsync("""
+            using System;
+            using Asyncio;
+
+            class C
+            {
+                static async Coroutine Work() => await Aio.Sleep(5);
+
+                async Coroutine Main()
+                {
+                    AioTask task = Aio.CreateTask(Work());
+                    await Aio.Sleep(1);
+                    task.Cancel();
+                    try
+                    {
+                        await task;
+                    }
+                    catch (CancelledError)
+                    {
+                        Console.WriteLine("the task was cancelled");
+                    }
+                }
+
+                async Coroutine NotCancelledHere(AioTask other)
+                {
+                    try
+                    {
+                        await other;               // nothing cancelled it here: the error may be ours
+                    }
+                    {|ASY003:catch (CancelledError)|}
+                    {
+                    }
+                }
+
+                async Coroutine AlsoAwaitsSomethingElse()
+                {
+                    AioTask task = Aio.CreateTask(Work());
+                    task.Cancel();
+                    try
+                    {
+                        await task;
+                        await Aio.Sleep(1);        // our own cancellation can land here
+                    }
+                    {|ASY003:catch (CancelledError)|}
+                    {
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task CodeFix_GeneralCatch_InsertsRethrowingCancelledErrorCatch()
     {
         await VerifyCS.CodeFixAsync<SwallowedCancellationCodeFixProvider>("""

@@ -21,7 +21,7 @@ public class TaskDelayTests
                 {
                     await {|#0:Task.Delay(100)|};
                     await {|ASY006:Task.Delay(TimeSpan.FromSeconds(1))|};
-                    await {|ASY006:Task.Delay(100, token)|};
+                    await {|#1:Task.Delay(100, token)|};
                     Task pending = {|ASY006:Task.Delay(5)|};
                     await pending;
                 }
@@ -33,7 +33,9 @@ public class TaskDelayTests
             }
             """,
             VerifyCS.Diagnostic("ASY006").WithLocation(0)
-                .WithMessage("'Task.Delay' waits on the system clock and cannot be cancelled with the task; use 'Aio.Sleep', which follows the loop's clock"));
+                .WithMessage("'Task.Delay' waits on the system clock and cannot be cancelled with the task; use 'Aio.Sleep', which follows the loop's clock"),
+            VerifyCS.Diagnostic("ASY006").WithLocation(1)
+                .WithMessage("'Task.Delay' waits on the system clock, not the loop's (possibly virtual) one; use 'Aio.Sleep', which follows the loop's clock"));
     }
 
     [Fact]
