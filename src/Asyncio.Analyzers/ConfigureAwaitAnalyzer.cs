@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -67,7 +68,16 @@ public sealed class ConfigureAwaitAnalyzer : DiagnosticAnalyzer
     /// <summary><c>false</c>, or the ConfigureAwaitOptions value <c>None</c> (nothing else, so removing it changes nothing).</summary>
     private static bool DoesNotContinueOnContext(IInvocationOperation invocation)
     {
-        IOperation value = invocation.Arguments[0].Value;
+        // The option is the only argument of Task.ConfigureAwait, but the second of the extension methods for
+        // IAsyncEnumerable and IAsyncDisposable (the first is the receiver).
+        IArgumentOperation? option = invocation.Arguments.FirstOrDefault(a =>
+            a.Parameter?.Type is { SpecialType: SpecialType.System_Boolean } or { TypeKind: TypeKind.Enum, Name: "ConfigureAwaitOptions" });
+        if (option is null)
+        {
+            return false;
+        }
+
+        IOperation value = option.Value;
         while (value is IConversionOperation { IsImplicit: true } conversion)
         {
             value = conversion.Operand;

@@ -98,6 +98,36 @@ public class BlockingCallTests
     }
 
     [Fact]
+    public async Task WaitsOnPrimitives_AreReported_ButZeroTimeoutPollsAreNot()
+    {
+        await VerifyCS.AnalyzerAsync("""
+            using System;
+            using System.Collections.Generic;
+            using System.IO;
+            using System.Net;
+            using System.Net.Sockets;
+            using System.Threading;
+            using Asyncio;
+
+            class C
+            {
+                async Coroutine F(WaitHandle handle, ManualResetEventSlim mre, CountdownEvent countdown, Thread thread, TcpListener listener, string path)
+                {
+                    {|ASY001:handle.WaitOne()|};
+                    {|ASY001:mre.Wait()|};
+                    {|ASY001:countdown.Wait(TimeSpan.FromSeconds(1))|};
+                    {|ASY001:thread.Join()|};
+                    TcpClient client = {|ASY001:listener.AcceptTcpClient()|};
+                    IPHostEntry entry = {|ASY001:Dns.GetHostEntry("localhost")|};
+                    IEnumerable<string> lines = {|ASY001:File.ReadLines(path)|};
+                    bool signalled = handle.WaitOne(0) | handle.WaitOne(TimeSpan.Zero) | mre.Wait(0) | thread.Join(0);
+                    await Aio.Sleep(0);
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task BlockingCall_InNonAsyncCoroutineMethodAndAsyncLambda_IsReported()
     {
         await VerifyCS.AnalyzerAsync("""

@@ -9,6 +9,8 @@ public class ConfigureAwaitTests
     public async Task ConfigureAwaitFalse_InCoroutine_IsReportedAsPointless()
     {
         await VerifyCS.AnalyzerAsync("""
+            using System;
+            using System.Collections.Generic;
             using System.Threading.Tasks;
             using Asyncio;
 
@@ -19,8 +21,17 @@ public class ConfigureAwaitTests
                     await t.{|#0:ConfigureAwait(false)|};
                     await v.{|ASY004:ConfigureAwait(false)|};
                     await t.{|ASY004:ConfigureAwait(ConfigureAwaitOptions.None)|};
+                    await foreach (int x in Items().{|ASY004:ConfigureAwait(false)|}) { }
+                    await using (var d = new D().{|ASY004:ConfigureAwait(false)|}) { }
                     return await ti.{|ASY004:ConfigureAwait(continueOnCapturedContext: false)|};
                 }
+
+                static async IAsyncEnumerable<int> Items() { await Task.Yield(); yield return 1; }
+            }
+
+            class D : IAsyncDisposable
+            {
+                public ValueTask DisposeAsync() => default;
             }
             """,
             VerifyCS.Diagnostic("ASY004").WithLocation(0)
