@@ -29,11 +29,9 @@ internal sealed class KnownSymbols
 
         Task = Get("System.Threading.Tasks.Task");
         TaskOfT = Get("System.Threading.Tasks.Task`1");
-        ValueTask = Get("System.Threading.Tasks.ValueTask");
         ValueTaskOfT = Get("System.Threading.Tasks.ValueTask`1");
         Thread = Get("System.Threading.Thread");
         OperationCanceledException = Get("System.OperationCanceledException");
-        Exception = Get("System.Exception");
         EventArgs = Get("System.EventArgs");
         TimeProvider = Get("System.TimeProvider");
         TimeSpan = Get("System.TimeSpan");
@@ -43,11 +41,8 @@ internal sealed class KnownSymbols
 
         File = Get("System.IO.File");
         FileStream = Get("System.IO.FileStream");
-        Stream = Get("System.IO.Stream");
         StreamReader = Get("System.IO.StreamReader");
         StreamWriter = Get("System.IO.StreamWriter");
-        TextReader = Get("System.IO.TextReader");
-        TextWriter = Get("System.IO.TextWriter");
         Socket = Get("System.Net.Sockets.Socket");
         NetworkStream = Get("System.Net.Sockets.NetworkStream");
         TcpClient = Get("System.Net.Sockets.TcpClient");
@@ -92,11 +87,9 @@ internal sealed class KnownSymbols
 
     public INamedTypeSymbol? Task { get; }
     public INamedTypeSymbol? TaskOfT { get; }
-    public INamedTypeSymbol? ValueTask { get; }
     public INamedTypeSymbol? ValueTaskOfT { get; }
     public INamedTypeSymbol? Thread { get; }
     public INamedTypeSymbol? OperationCanceledException { get; }
-    public INamedTypeSymbol? Exception { get; }
     public INamedTypeSymbol? EventArgs { get; }
     public INamedTypeSymbol? TimeProvider { get; }
     public INamedTypeSymbol? TimeSpan { get; }
@@ -106,11 +99,8 @@ internal sealed class KnownSymbols
 
     public INamedTypeSymbol? File { get; }
     public INamedTypeSymbol? FileStream { get; }
-    public INamedTypeSymbol? Stream { get; }
     public INamedTypeSymbol? StreamReader { get; }
     public INamedTypeSymbol? StreamWriter { get; }
-    public INamedTypeSymbol? TextReader { get; }
-    public INamedTypeSymbol? TextWriter { get; }
     public INamedTypeSymbol? Socket { get; }
     public INamedTypeSymbol? NetworkStream { get; }
     public INamedTypeSymbol? TcpClient { get; }
