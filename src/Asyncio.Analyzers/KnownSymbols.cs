@@ -121,10 +121,20 @@ internal sealed class KnownSymbols
         type is INamedTypeSymbol named && Coroutine is not null
         && (Is(named, Coroutine) || Is(named.OriginalDefinition, CoroutineOfT));
 
-    /// <summary>True for the coroutine types and the ValueCoroutine ones (a result now or a coroutine still to run).</summary>
+    /// <summary>
+    /// True for the coroutine types, the ValueCoroutine ones, and the library's lazy awaitables (the structs that
+    /// <c>AcquireAsync</c>, <c>GetAsync</c>, <c>PutAsync</c>, <c>ReadAsync</c>... return): nothing happens until they are awaited.
+    /// </summary>
     public bool IsCoroutineLike(ITypeSymbol? type) =>
         IsCoroutine(type)
-        || (type is INamedTypeSymbol named && (Is(named, ValueCoroutine) || Is(named.OriginalDefinition, ValueCoroutineOfT)));
+        || (type is INamedTypeSymbol named && (Is(named, ValueCoroutine) || Is(named.OriginalDefinition, ValueCoroutineOfT) || IsLazyAwaitable(named)));
+
+    /// <summary>A struct of the Asyncio namespace with GetAwaiter and AsCoroutine: an operation that runs when awaited.</summary>
+    public static bool IsLazyAwaitable(INamedTypeSymbol type) =>
+        type.IsValueType
+        && type.ContainingNamespace?.ToDisplayString() == "Asyncio"
+        && !type.GetMembers("AsCoroutine").IsEmpty
+        && !type.GetMembers("GetAwaiter").IsEmpty;
 
     /// <summary>True when <paramref name="type"/> is <paramref name="baseType"/> or derives from it.</summary>
     public static bool DerivesFrom(ITypeSymbol? type, INamedTypeSymbol? baseType)

@@ -71,7 +71,9 @@ public sealed class UnobservedCoroutineAnalyzer : DiagnosticAnalyzer
         string name = method.MethodKind == MethodKind.LocalFunction ? method.Name : method.ContainingType.Name + "." + method.Name;
         if (known.IsCoroutineLike(type))
         {
-            string what = known.IsCoroutine(type) ? "coroutine" : "ValueCoroutine";
+            string what = known.IsCoroutine(type) ? "coroutine"
+                : type is INamedTypeSymbol lazy && KnownSymbols.IsLazyAwaitable(lazy) ? "lazy awaitable"
+                : "ValueCoroutine";
             context.ReportDiagnostic(Diagnostic.Create(
                 Descriptors.UnobservedCoroutine, invocation.Syntax.GetLocation(),
                 name, what, "a coroutine that is not awaited never runs; await it, or start it with Aio.CreateTask and keep the task"));

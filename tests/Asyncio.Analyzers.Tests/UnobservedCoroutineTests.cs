@@ -88,7 +88,7 @@ public class UnobservedCoroutineTests
     }
 
     [Fact]
-    public async Task DiscardedValueCoroutine_IsReportedAsValueCoroutine()
+    public async Task DiscardedLazyAwaitable_IsReported()
     {
         await VerifyCS.AnalyzerAsync("""
             using Asyncio;
@@ -101,7 +101,7 @@ public class UnobservedCoroutineTests
                 }
             }
             """,
-            VerifyCS.Diagnostic("ASY002").WithLocation(0).WithArguments("AsyncQueue.PutAsync", "ValueCoroutine", "a coroutine that is not awaited never runs; await it, or start it with Aio.CreateTask and keep the task"));
+            VerifyCS.Diagnostic("ASY002").WithLocation(0).WithArguments("AsyncQueue.PutAsync", "lazy awaitable", "a coroutine that is not awaited never runs; await it, or start it with Aio.CreateTask and keep the task"));
     }
 
     [Fact]
