@@ -18,7 +18,7 @@ public class BlockingCallTests
             {
                 async Coroutine F()
                 {
-                    [|Thread.Sleep(100)|];
+                    [|Thread.Sleep(100)|];   // real-time: analyzer input, never run
                     await Aio.Sleep(1);
                 }
             }
@@ -140,7 +140,7 @@ public class BlockingCallTests
             {
                 Coroutine F()
                 {
-                    {|ASY001:Thread.Sleep(5)|};
+                    {|ASY001:Thread.Sleep(5)|};   // real-time: analyzer input, never run
                     return G();
                 }
 
@@ -150,12 +150,12 @@ public class BlockingCallTests
                 {
                     Func<Task> f = async () =>
                     {
-                        {|ASY001:Thread.Sleep(5)|};
+                        {|ASY001:Thread.Sleep(5)|};   // real-time: analyzer input, never run
                         await Task.Yield();
                     };
                     async Coroutine Local()
                     {
-                        {|ASY001:Thread.Sleep(5)|};
+                        {|ASY001:Thread.Sleep(5)|};   // real-time: analyzer input, never run
                         await Aio.Sleep(0);
                     }
                 }
@@ -194,7 +194,7 @@ public class BlockingCallTests
 
                 void Sync(Task t, Task<int> ti)
                 {
-                    Thread.Sleep(10);                    // not a coroutine: blocking is this method's business
+                    Thread.Sleep(10);                    // real-time: analyzer input, never run; not a coroutine: blocking is this method's business
                     t.Wait();
                     int r = ti.Result;
                 }
@@ -271,8 +271,8 @@ public class BlockingCallTests
             {
                 async Coroutine F()
                 {
-                    {|ASY001:Thread.Sleep(250)|};
-                    {|ASY001:Thread.Sleep(2000)|};
+                    {|ASY001:Thread.Sleep(250)|};   // real-time: analyzer input, never run
+                    {|ASY001:Thread.Sleep(2000)|};   // real-time: analyzer input, never run
                 }
             }
             """, """
@@ -283,8 +283,8 @@ public class BlockingCallTests
             {
                 async Coroutine F()
                 {
-                    await Aio.Sleep(0.25);
-                    await Aio.Sleep(2);
+                    await Aio.Sleep(0.25);   // real-time: analyzer input, never run
+                    await Aio.Sleep(2);   // real-time: analyzer input, never run
                 }
             }
             """);
@@ -302,8 +302,8 @@ public class BlockingCallTests
             {
                 async Coroutine F(int ms)
                 {
-                    {|ASY001:Thread.Sleep(ms)|};
-                    {|ASY001:Thread.Sleep(TimeSpan.FromSeconds(3))|};
+                    {|ASY001:Thread.Sleep(ms)|};   // real-time: analyzer input, never run
+                    {|ASY001:Thread.Sleep(TimeSpan.FromSeconds(3))|};   // real-time: analyzer input, never run
                 }
             }
             """, """
@@ -315,8 +315,8 @@ public class BlockingCallTests
             {
                 async Coroutine F(int ms)
                 {
-                    await Aio.Sleep(TimeSpan.FromMilliseconds(ms));
-                    await Aio.Sleep(TimeSpan.FromSeconds(3));
+                    await Aio.Sleep(TimeSpan.FromMilliseconds(ms));   // real-time: analyzer input, never run
+                    await Aio.Sleep(TimeSpan.FromSeconds(3));   // real-time: analyzer input, never run
                 }
             }
             """);
@@ -401,7 +401,7 @@ public class BlockingCallTests
             {
                 async Task F()
                 {
-                    {|ASY001:Thread.Sleep(1000)|};
+                    {|ASY001:Thread.Sleep(1000)|};   // real-time: analyzer input, never run
                 }
             }
             """, """
@@ -413,7 +413,7 @@ public class BlockingCallTests
             {
                 async Task F()
                 {
-                    await Aio.Sleep(1);
+                    await Aio.Sleep(1);   // real-time: analyzer input, never run
                 }
             }
             """);
@@ -433,7 +433,7 @@ public class BlockingCallTests
 
                 Coroutine F()
                 {
-                    {|ASY001:Thread.Sleep(10)|};   // not async: await cannot be added here
+                    {|ASY001:Thread.Sleep(10)|};   // real-time: analyzer input, never run; not async: await cannot be added here
                     return default;
                 }
 

@@ -52,7 +52,7 @@ public class SwallowedCancellationTests
 
                 async Task B()
                 {
-                    try { await Task.Delay(1); }
+                    try { await Task.Delay(1); }   // real-time: analyzer input, never run
                     {|ASY003:catch|} { }
                 }
 
@@ -120,7 +120,7 @@ public class SwallowedCancellationTests
 
                 void Sync()
                 {
-                    try { Thread.Sleep(1); }
+                    try { Thread.Sleep(1); }   // real-time: analyzer input, never run
                     catch (Exception) { }
                 }
             }

@@ -19,16 +19,16 @@ public class TaskDelayTests
             {
                 async Coroutine F(CancellationToken token)
                 {
-                    await {|#0:Task.Delay(100)|};
-                    await {|ASY006:Task.Delay(TimeSpan.FromSeconds(1))|};
-                    await {|#1:Task.Delay(100, token)|};
-                    Task pending = {|ASY006:Task.Delay(5)|};
+                    await {|#0:Task.Delay(100)|};   // real-time: analyzer input, compiled but never run
+                    await {|ASY006:Task.Delay(TimeSpan.FromSeconds(1))|};   // real-time: analyzer input, compiled but never run
+                    await {|#1:Task.Delay(100, token)|};   // real-time: analyzer input, compiled but never run
+                    Task pending = {|ASY006:Task.Delay(5)|};   // real-time: analyzer input, compiled but never run
                     await pending;
                 }
 
                 void Main() => Aio.Run(async Task () =>
                 {
-                    await {|ASY006:Task.Delay(10)|};
+                    await {|ASY006:Task.Delay(10)|};   // real-time: analyzer input, compiled but never run
                 });
             }
             """,
@@ -51,12 +51,12 @@ public class TaskDelayTests
             {
                 async Coroutine F(TimeProvider clock, CancellationToken token)
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(1), clock);
+                    await Task.Delay(TimeSpan.FromSeconds(1), clock);   // real-time: analyzer input, compiled but never run
                     await Task.Delay(TimeSpan.FromSeconds(1), Aio.GetRunningLoop().Clock, token);
-                    Thread.Sleep(1);   // ASY001's, not reported twice
+                    Thread.Sleep(1);   // real-time: analyzer input, never run; ASY001's, not reported twice
                 }
 
-                async Task G() => await Task.Delay(100);   // a plain async method may run anywhere
+                async Task G() => await Task.Delay(100);   // a plain async method may run anywhere   // real-time: analyzer input, compiled but never run
             }
             """);
     }
@@ -74,10 +74,10 @@ public class TaskDelayTests
             {
                 async Coroutine F(int ms, TimeSpan span)
                 {
-                    await {|ASY006:Task.Delay(250)|};
-                    await {|ASY006:Task.Delay(ms)|};
-                    await {|ASY006:Task.Delay(span)|};
-                    await {|ASY006:Task.Delay(100, CancellationToken.None)|};
+                    await {|ASY006:Task.Delay(250)|};   // real-time: analyzer input, compiled but never run
+                    await {|ASY006:Task.Delay(ms)|};   // real-time: analyzer input, compiled but never run
+                    await {|ASY006:Task.Delay(span)|};   // real-time: analyzer input, compiled but never run
+                    await {|ASY006:Task.Delay(100, CancellationToken.None)|};   // real-time: analyzer input, compiled but never run
                 }
             }
             """, """
@@ -90,10 +90,10 @@ public class TaskDelayTests
             {
                 async Coroutine F(int ms, TimeSpan span)
                 {
-                    await Aio.Sleep(0.25);
-                    await Aio.Sleep(TimeSpan.FromMilliseconds(ms));
-                    await Aio.Sleep(span);
-                    await Aio.Sleep(0.1);
+                    await Aio.Sleep(0.25);   // real-time: analyzer input, compiled but never run
+                    await Aio.Sleep(TimeSpan.FromMilliseconds(ms));   // real-time: analyzer input, compiled but never run
+                    await Aio.Sleep(span);   // real-time: analyzer input, compiled but never run
+                    await Aio.Sleep(0.1);   // real-time: analyzer input, compiled but never run
                 }
             }
             """);
@@ -111,8 +111,8 @@ public class TaskDelayTests
             {
                 async Coroutine F(CancellationToken token)
                 {
-                    await {|ASY006:Task.Delay(100, token)|};
-                    Task t = {|ASY006:Task.Delay(100)|};
+                    await {|ASY006:Task.Delay(100, token)|};   // real-time: analyzer input, compiled but never run
+                    Task t = {|ASY006:Task.Delay(100)|};   // real-time: analyzer input, compiled but never run
                     await t;
                 }
             }

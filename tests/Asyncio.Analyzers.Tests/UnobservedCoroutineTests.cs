@@ -159,7 +159,7 @@ public class UnobservedCoroutineTests
                 {
                     var c = Work();
                     group.CreateTask(Work());
-                    _ = Task.Delay(1);
+                    _ = Task.Delay(1);   // real-time: analyzer input, never run
                 }
             }
             """);

@@ -87,7 +87,7 @@ public class Smoke2Tests
             Assert.Equal(loopThread, Environment.CurrentManagedThreadId);
             await Task.Run(() => 1).ConfigureAwait(false);
             Assert.Equal(loopThread, Environment.CurrentManagedThreadId);
-            async Task Helper() { await Task.Yield(); Assert.Equal(loopThread, Environment.CurrentManagedThreadId); await Task.Delay(1); Assert.Equal(loopThread, Environment.CurrentManagedThreadId); }
+            async Task Helper() { await Task.Yield(); Assert.Equal(loopThread, Environment.CurrentManagedThreadId); await Task.Run(() => 0); Assert.Equal(loopThread, Environment.CurrentManagedThreadId); }
             await Helper();
             Assert.Equal(loopThread, Environment.CurrentManagedThreadId);
         });
@@ -159,7 +159,7 @@ public class Smoke2Tests
             t = Aio.CreateTask(async () =>
             {
                 Assert.Same(t, Aio.CurrentTask);
-                await Task.Delay(Timeout.Infinite, Aio.CurrentTask!.CancellationToken);
+                await Task.Delay(Timeout.Infinite, Aio.CurrentTask!.CancellationToken);   // real-time: never elapses; the task's token ends it at once
             });
             await Aio.Sleep(0);
             t.Cancel();

@@ -95,7 +95,7 @@ public class CancellationTokenTests
             bool reachedEnd = false;
             async Coroutine Body()
             {
-                await Task.Delay(Timeout.Infinite, Aio.CurrentTask!.CancellationToken);   // foreign
+                await Task.Delay(Timeout.Infinite, Aio.CurrentTask!.CancellationToken);   // real-time: never elapses (a foreign await the token ends)
                 reachedEnd = true;
             }
 
@@ -118,7 +118,7 @@ public class CancellationTokenTests
             AioTask? t = null;
             t = Aio.CreateTask(async () =>
             {
-                await Task.Delay(Timeout.Infinite, Aio.CurrentTask!.CancellationToken);
+                await Task.Delay(Timeout.Infinite, Aio.CurrentTask!.CancellationToken);   // real-time: never elapses, the token ends it
             });
             await Aio.Sleep(0);
             Assert.False(t.IsDone);
