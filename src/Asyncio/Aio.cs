@@ -25,8 +25,7 @@ public static partial class Aio
     {
         ArgumentNullException.ThrowIfNull(main);
         CheckNoRunningLoop();
-        using var runner = new Runner(options);
-        return runner.Run(main);
+        return RunOnNewRunner(options, runner => runner.Run(main));
     }
 
     /// <summary>Runs <paramref name="main"/> on a new event loop; see <see cref="Run{T}(Func{Coroutine{T}}, LoopOptions?)"/>.</summary>
@@ -38,8 +37,11 @@ public static partial class Aio
     {
         ArgumentNullException.ThrowIfNull(main);
         CheckNoRunningLoop();
-        using var runner = new Runner(options);
-        runner.Run(main);
+        RunOnNewRunner(options, runner =>
+        {
+            runner.Run(main);
+            return true;
+        });
     }
 
     /// <summary>Runs the coroutine <paramref name="main"/> on a new event loop; see <see cref="Run{T}(Func{Coroutine{T}}, LoopOptions?)"/>.</summary>
@@ -48,8 +50,7 @@ public static partial class Aio
     public static T Run<T>(Coroutine<T> main, LoopOptions? options = null)
     {
         CheckNoRunningLoop();
-        using var runner = new Runner(options);
-        return runner.Run(main);
+        return RunOnNewRunner(options, runner => runner.Run(main));
     }
 
     /// <summary>Runs the coroutine <paramref name="main"/> on a new event loop; see <see cref="Run{T}(Func{Coroutine{T}}, LoopOptions?)"/>.</summary>
@@ -58,8 +59,11 @@ public static partial class Aio
     public static void Run(Coroutine main, LoopOptions? options = null)
     {
         CheckNoRunningLoop();
-        using var runner = new Runner(options);
-        runner.Run(main);
+        RunOnNewRunner(options, runner =>
+        {
+            runner.Run(main);
+            return true;
+        });
     }
 
     /// <summary>Runs a plain .NET async function as the main task of a new event loop and returns its result.</summary>
@@ -70,8 +74,7 @@ public static partial class Aio
     {
         ArgumentNullException.ThrowIfNull(main);
         CheckNoRunningLoop();
-        using var runner = new Runner(options);
-        return runner.Run(main);
+        return RunOnNewRunner(options, runner => runner.Run(main));
     }
 
     /// <summary>Runs a plain .NET async function as the main task of a new event loop.</summary>
@@ -82,8 +85,33 @@ public static partial class Aio
     {
         ArgumentNullException.ThrowIfNull(main);
         CheckNoRunningLoop();
-        using var runner = new Runner(options);
-        runner.Run(main);
+        RunOnNewRunner(options, runner =>
+        {
+            runner.Run(main);
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// One run on a runner of its own, then closed. Under <see cref="LoopOptions.StrictExceptions"/> a close that found
+    /// lost errors throws, unless the run itself failed: the main task's error wins.
+    /// </summary>
+    private static T RunOnNewRunner<T>(LoopOptions? options, Func<Runner, T> run)
+    {
+        var runner = new Runner(options);
+        T result;
+        try
+        {
+            result = run(runner);
+        }
+        catch
+        {
+            runner.CloseRunner(throwLostErrors: false);
+            throw;
+        }
+
+        runner.Close();
+        return result;
     }
 
     private static void CheckNoRunningLoop()

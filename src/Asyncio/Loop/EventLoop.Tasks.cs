@@ -78,12 +78,13 @@ public sealed partial class EventLoop
             }
 
             f._flags |= FutureFlags.Retrieved;
-            bool isTask = f is AioTask;
-            CallExceptionHandler(new LoopExceptionContext($"{(isTask ? "Task" : "Future")} exception was never retrieved")
+            var task = f as AioTask;
+            ReportLost(new LoopExceptionContext($"{(task is null ? "Future" : "Task")} exception was never retrieved")
             {
                 Exception = (Exception)f._outcome!,
                 Future = f,
-                Task = f as AioTask,
+                Task = task,
+                SourceTraceback = task?.CreationStackText(),
             });
         }
 
@@ -176,6 +177,12 @@ public sealed partial class EventLoop
         CheckNotClosed(nameof(CreateTask));
         task.InitializeTask(this, name);
         RegisterTask(task);
+        _statTasksCreated++;
+        if (_debug)
+        {
+            task.SetCreationStack(CreationStack.Capture());
+        }
+
         if (eager && Environment.CurrentManagedThreadId == _ownerThread)
         {
             task.Step();   // asyncio's eager start: the first step runs now, with the new task as current task

@@ -80,6 +80,42 @@ public abstract class AioTask : AioFuture, ITimerTarget
     /// <summary>The coroutine (or delegate) the task runs, as a short description such as <c>Program.Main</c>.</summary>
     public abstract string CoroutineName { get; }
 
+    /// <summary>Debug mode: records where the task was created.</summary>
+    internal void SetCreationStack(CreationStack stack) => Extras.CreationStack = stack;
+
+    /// <summary>"Task created at:" and the stack, when debug mode recorded it; else null.</summary>
+    internal string? CreationStackText() => _extras?.CreationStack is { } stack ? "Task created at:\n" + stack : null;
+
+    /// <summary>
+    /// The task as a report from another thread may show it: never draws a "Task-N" name (that would race with the
+    /// loop thread) and reads only fields whose torn values are harmless.
+    /// </summary>
+    internal string DescribeForDiagnostics()
+    {
+        string name = _extras?.Name ?? $"Task@{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this):x8}";
+        string state = (_flags & StateMask) switch
+        {
+            Pending => "pending",
+            Succeeded => "finished",
+            Failed => "finished with an exception",
+            _ => "cancelled",
+        };
+        return $"<AioTask {state} name='{name}' coro={CoroutineName}>";
+    }
+
+    /// <summary>Where the task's innermost coroutine is suspended now, or null when that is not a coroutine.</summary>
+    internal string? SuspendedAt()
+    {
+        AioTask frame = _link ?? this;
+        return frame.StateMachineType is { } type ? EventLoop.DescribeSite(type, frame.StateMachineStateValue) : null;
+    }
+
+    /// <summary>A coroutine frame: the compiler's state machine type of its method; null for other tasks.</summary>
+    internal virtual Type? StateMachineType => null;
+
+    /// <summary>A coroutine frame: the await its method is suspended at (see <see cref="StateMachineState{T}"/>).</summary>
+    internal virtual int StateMachineStateValue => int.MinValue;
+
     /// <summary>The number of pending cancellation requests (asyncio's <c>cancelling()</c>).</summary>
     public int Cancelling() => _extras?.CancelRequests ?? 0;
 
@@ -369,12 +405,14 @@ public abstract class AioTask : AioFuture, ITimerTarget
 
     private protected void FinishFailed(Exception error)
     {
+        _loop!._statTasksFailed++;
         ReleaseForCompletion();
         CompleteWith(Failed, error);
     }
 
     private protected void FinishCancelled(CancelledError? error)
     {
+        _loop!._statTasksCancelled++;
         ReleaseForCompletion();
         CompleteWith(Cancelled, error ?? MakeCancelledError());
     }
@@ -668,6 +706,7 @@ public abstract class AioTask : AioFuture, ITimerTarget
         public Exception? ResumeError;
         public CancellationTokenRegistration WaitRegistration;
         public bool CancelDeliveredByToken;
+        public CreationStack? CreationStack;   // debug mode
 
         public Exception? TakeResumeError()
         {

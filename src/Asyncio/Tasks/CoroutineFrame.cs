@@ -13,7 +13,7 @@ namespace Asyncio;
 /// the awaiter that reads its result, which bumps <see cref="_version"/>, so a stale <see cref="Coroutine{T}"/> copy
 /// can never reach the next user of the box. Frames that became tasks are never recycled.
 /// </remarks>
-internal abstract class CoroutineFrame<T> : AioTask<T>
+internal abstract class CoroutineFrame<T> : AioTask<T>, ICoroutineFrameInfo
 {
     /// <summary>Bumped each time the box goes back to its pool.</summary>
     internal int _version;
@@ -22,6 +22,12 @@ internal abstract class CoroutineFrame<T> : AioTask<T>
     internal abstract string MethodName { get; }
 
     public override string CoroutineName => MethodName;
+
+    int ICoroutineFrameInfo.Version => _version;
+
+    bool ICoroutineFrameInfo.IsClaimed => (_flags & Claimed) != 0;
+
+    string ICoroutineFrameInfo.MethodName => MethodName;
 
     internal void SetFrameResult(T result)
     {
@@ -150,6 +156,10 @@ internal sealed class CoroutineBox<TStateMachine, T> : CoroutineFrame<T>
     internal override string MethodName => s_methodName;
 
     internal override void MoveNextFrame() => StateMachine.MoveNext();
+
+    internal override Type? StateMachineType => typeof(TStateMachine);
+
+    internal override int StateMachineStateValue => StateMachineState<TStateMachine>.Read(ref StateMachine);
 
     private protected override void ReleaseStateMachine() => StateMachine = default!;
 

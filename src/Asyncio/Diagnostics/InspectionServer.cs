@@ -1,0 +1,12 @@
+namespace Asyncio;
+
+internal static class InspectionServer
+{
+    public static void Register(EventLoop loop)
+    {
+    }
+
+    public static void Unregister(EventLoop loop)
+    {
+    }
+}
