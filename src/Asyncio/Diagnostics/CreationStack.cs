@@ -65,15 +65,16 @@ internal sealed class CreationStack
             return true;
         }
 
-        if (type.Assembly == s_library)
+        if (type.Assembly == s_library || method.IsDefined(typeof(AsyncStateMachineAttribute), inherit: false))
         {
-            return true;
+            return true;   // the library, and async kickoff stubs (their MoveNext frame says the same, with a line)
         }
 
         string? ns = type.Namespace;
         return ns is not null
             && (ns.StartsWith("System.Runtime.CompilerServices", StringComparison.Ordinal)
-                || ns.StartsWith("System.Threading", StringComparison.Ordinal));
+                || ns.StartsWith("System.Threading", StringComparison.Ordinal)
+                || ns.StartsWith("System.Reflection", StringComparison.Ordinal));
     }
 
     /// <summary>A state machine's MoveNext shows as the method the user wrote.</summary>

@@ -17,6 +17,10 @@ internal sealed class StallWatchdog : IDisposable
     private readonly ManualResetEventSlim _stop = new();
     private readonly Thread _thread;
 
+    /// <summary>The stall being reported, and when it began; watchdog thread only (then Dispose, after the join).</summary>
+    private EventLoop.StepInfo? _stalled;
+    private long _since;
+
     public StallWatchdog(EventLoop loop, TimeSpan threshold)
     {
         _loop = loop;
@@ -30,32 +34,34 @@ internal sealed class StallWatchdog : IDisposable
         // Sampled four times per threshold: a stall is reported between 1 and 1.25 thresholds after it began.
         TimeSpan period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, _threshold.Ticks / 4));
         long lastSeq = Volatile.Read(ref _loop._stepSeq);
-        long since = Stopwatch.GetTimestamp();
-        EventLoop.StepInfo? stalled = null;
+        _since = Stopwatch.GetTimestamp();
         while (!_stop.Wait(period))
         {
             long seq = Volatile.Read(ref _loop._stepSeq);
             long now = Stopwatch.GetTimestamp();
             if (seq != lastSeq || _loop._inWaitStep || !_loop.IsRunning)
             {
-                if (stalled is not null)
-                {
-                    _loop.LogWarning(
-                        $"The event loop was stalled for {Seconds(now - since)} seconds by {stalled.Describe()}; it runs again.");
-                    stalled = null;
-                }
-
+                ReportEndIfStalled(now);
                 lastSeq = seq;
-                since = now;
+                _since = now;
                 continue;
             }
 
-            if (stalled is null && Stopwatch.GetElapsedTime(since, now) >= _threshold)
+            if (_stalled is null && Stopwatch.GetElapsedTime(_since, now) >= _threshold)
             {
-                stalled = _loop._runningStep ?? new EventLoop.StepInfo { Callback = static _ => { }, State = null };
+                _stalled = _loop._runningStep ?? new EventLoop.StepInfo { Callback = static _ => { }, State = null };
                 Interlocked.Increment(ref _loop._statStalls);
-                _loop.LogWarning(StallText(stalled, now - since));
+                _loop.LogWarning(StallText(_stalled, now - _since));
             }
+        }
+    }
+
+    private void ReportEndIfStalled(long now)
+    {
+        if (_stalled is { } stalled)
+        {
+            _stalled = null;
+            _loop.LogWarning($"The event loop was stalled for {Seconds(now - _since)} seconds by {stalled.Describe()}; it runs again.");
         }
     }
 
@@ -83,6 +89,7 @@ internal sealed class StallWatchdog : IDisposable
         if (Thread.CurrentThread != _thread)
         {
             _thread.Join();
+            ReportEndIfStalled(Stopwatch.GetTimestamp());   // the loop stopped before the watchdog saw it move on
         }
 
         _stop.Dispose();
