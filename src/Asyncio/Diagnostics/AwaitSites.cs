@@ -67,6 +67,13 @@ internal static class AwaitSites
         return state >= 0 && sites.Awaits.TryGetValue(state, out SourceSite site) ? site : sites.MethodOnly;
     }
 
+    /// <summary>
+    /// For tests of the ordering claim above: the state MoveNext's IL gives each yield point, by its index in the
+    /// stepping information (-1 where the IL names none); empty when the type has no PDB or no awaits.
+    /// </summary>
+    internal static int[] YieldStates(Type stateMachineType) =>
+        s_sites.GetOrAdd(stateMachineType, Build)?.YieldStates ?? [];
+
     /// <summary>Reads <c>&lt;&gt;1__state</c> from a boxed state machine (class or boxed struct); null if the field is missing.</summary>
     public static int? ReadState(object boxedStateMachine)
     {
@@ -123,11 +130,11 @@ internal static class AwaitSites
         var methodOnly = new SourceSite(CoroutineNames.Of(type), null, 0, 0);
         try
         {
-            return ReadPdb(type, methodOnly) ?? new MachineSites(methodOnly, methodOnly, []);
+            return ReadPdb(type, methodOnly) ?? new MachineSites(methodOnly, methodOnly, [], []);
         }
         catch (Exception)   // diagnostics never throw: odd metadata or a corrupt PDB just means "no file"
         {
-            return new MachineSites(methodOnly, methodOnly, []);
+            return new MachineSites(methodOnly, methodOnly, [], []);
         }
     }
 
@@ -163,16 +170,19 @@ internal static class AwaitSites
 
         var awaits = new Dictionary<int, SourceSite>();
         List<(int Offset, int State)> stores = yields.Count > 0 ? StateStores.Find(moveNext) : [];
+        var yieldStates = new int[yields.Count];
         for (int i = 0; i < yields.Count; i++)
         {
-            int state = StateBefore(stores, yields[i]) ?? i;
+            int? stored = StateBefore(stores, yields[i]);
+            yieldStates[i] = stored ?? -1;
+            int state = stored ?? i;
             if (SiteAt(points, yields[i]) is SourceSite site)
             {
                 awaits.TryAdd(state, site);
             }
         }
 
-        return new MachineSites(methodOnly, points[0].Site, awaits);
+        return new MachineSites(methodOnly, points[0].Site, awaits, yieldStates);
     }
 
     /// <summary>MoveNext as the state machine implements <see cref="IAsyncStateMachine"/>.</summary>
@@ -272,6 +282,9 @@ internal static class AwaitSites
         return site;
     }
 
-    /// <summary>What <see cref="Locate"/> answers for one type: its name alone, its first line, and each await by state.</summary>
-    private sealed record MachineSites(SourceSite MethodOnly, SourceSite Entry, Dictionary<int, SourceSite> Awaits);
+    /// <summary>
+    /// What <see cref="Locate"/> answers for one type: its name alone, its first line, each await by state, and the
+    /// IL-read state of each yield point in stepping-information order.
+    /// </summary>
+    private sealed record MachineSites(SourceSite MethodOnly, SourceSite Entry, Dictionary<int, SourceSite> Awaits, int[] YieldStates);
 }
