@@ -15,11 +15,19 @@ namespace Asyncio;
 /// <para>
 /// Which yield point belongs to which state is read from MoveNext's IL (see <see cref="StateStores"/>): before each
 /// yield point Roslyn stores the await's state number into the state field, so the last constant store before a yield
-/// offset names its state. Checked against Roslyn's output: the yield list of the stepping information is in IL
-/// order, and for async methods (awaits in loops, try/catch/finally bodies, catch and finally blocks, <c>await
-/// foreach</c>, <c>await using</c>) that order equals the state numbering, yield index i being state i. The IL read is
-/// kept anyway because async iterators number their <c>yield return</c>s from the same counter, so there the indices
-/// and states part ways. If the IL cannot be decoded the index is taken as the state.
+/// offset names its state. Checked against Roslyn's output (AwaitSitesTests): the stepping information lists the yield
+/// points in IL order, and states are numbered in that same order, so yield index i is state i, for awaits in loops,
+/// try, catch and finally blocks, <c>await foreach</c>, <c>await using</c> and async iterators (whose
+/// <c>yield return</c>s take negative states, -4 downwards, so they never shift the await numbers), in Debug and
+/// Release builds. It is the order of the lowered IL, not of the source: in <c>await foreach</c> the loop body's
+/// await is state 0 and the enumerator's MoveNextAsync state 1, as the lowered loop tests its condition at the bottom.
+/// The IL read is kept anyway, as it is what the running code actually stores, so a compiler that numbered otherwise
+/// would still map right; if the IL cannot be decoded the index is taken as the state.
+/// </para>
+/// <para>
+/// An await has only hidden sequence points of its own when the compiler wrote it (<c>await using</c>'s DisposeAsync,
+/// <c>await foreach</c>'s DisposeAsync); it maps to the nearest visible sequence point before it, which is the using
+/// block's closing brace in Debug builds but may be an earlier statement in Release builds.
 /// </para>
 /// <para>
 /// Invariant: every answer for a type is computed once and cached (<see cref="s_sites"/>); nothing here throws: an
