@@ -15,11 +15,19 @@ namespace Asyncio;
 /// <para>
 /// Which yield point belongs to which state is read from MoveNext's IL (see <see cref="StateStores"/>): before each
 /// yield point Roslyn stores the await's state number into the state field, so the last constant store before a yield
-/// offset names its state. Checked against Roslyn's output: the yield list of the stepping information is in IL
-/// order, and for async methods (awaits in loops, try/catch/finally bodies, catch and finally blocks, <c>await
-/// foreach</c>, <c>await using</c>) that order equals the state numbering, yield index i being state i. The IL read is
-/// kept anyway because async iterators number their <c>yield return</c>s from the same counter, so there the indices
-/// and states part ways. If the IL cannot be decoded the index is taken as the state.
+/// offset names its state. Checked against Roslyn's output (AwaitSitesTests): the stepping information lists the yield
+/// points in IL order, and states are numbered in that same order, so yield index i is state i, for awaits in loops,
+/// try, catch and finally blocks, <c>await foreach</c>, <c>await using</c> and async iterators (whose
+/// <c>yield return</c>s take negative states, -4 downwards, so they never shift the await numbers), in Debug and
+/// Release builds. It is the order of the lowered IL, not of the source: in <c>await foreach</c> the loop body's
+/// await is state 0 and the enumerator's MoveNextAsync state 1, as the lowered loop tests its condition at the bottom.
+/// The IL read is kept anyway, as it is what the running code actually stores, so a compiler that numbered otherwise
+/// would still map right; if the IL cannot be decoded the index is taken as the state.
+/// </para>
+/// <para>
+/// An await has only hidden sequence points of its own when the compiler wrote it (<c>await using</c>'s DisposeAsync,
+/// <c>await foreach</c>'s DisposeAsync); it maps to the nearest visible sequence point before it, which is the using
+/// block's closing brace in Debug builds but may be an earlier statement in Release builds.
 /// </para>
 /// <para>
 /// Invariant: every answer for a type is computed once and cached (<see cref="s_sites"/>); nothing here throws: an
@@ -66,6 +74,13 @@ internal static class AwaitSites
 
         return state >= 0 && sites.Awaits.TryGetValue(state, out SourceSite site) ? site : sites.MethodOnly;
     }
+
+    /// <summary>
+    /// For tests of the ordering claim above: the state MoveNext's IL gives each yield point, by its index in the
+    /// stepping information (-1 where the IL names none); empty when the type has no PDB or no awaits.
+    /// </summary>
+    internal static int[] YieldStates(Type stateMachineType) =>
+        s_sites.GetOrAdd(stateMachineType, Build)?.YieldStates ?? [];
 
     /// <summary>Reads <c>&lt;&gt;1__state</c> from a boxed state machine (class or boxed struct); null if the field is missing.</summary>
     public static int? ReadState(object boxedStateMachine)
@@ -123,11 +138,11 @@ internal static class AwaitSites
         var methodOnly = new SourceSite(CoroutineNames.Of(type), null, 0, 0);
         try
         {
-            return ReadPdb(type, methodOnly) ?? new MachineSites(methodOnly, methodOnly, []);
+            return ReadPdb(type, methodOnly) ?? new MachineSites(methodOnly, methodOnly, [], []);
         }
         catch (Exception)   // diagnostics never throw: odd metadata or a corrupt PDB just means "no file"
         {
-            return new MachineSites(methodOnly, methodOnly, []);
+            return new MachineSites(methodOnly, methodOnly, [], []);
         }
     }
 
@@ -163,16 +178,19 @@ internal static class AwaitSites
 
         var awaits = new Dictionary<int, SourceSite>();
         List<(int Offset, int State)> stores = yields.Count > 0 ? StateStores.Find(moveNext) : [];
+        var yieldStates = new int[yields.Count];
         for (int i = 0; i < yields.Count; i++)
         {
-            int state = StateBefore(stores, yields[i]) ?? i;
+            int? stored = StateBefore(stores, yields[i]);
+            yieldStates[i] = stored ?? -1;
+            int state = stored ?? i;
             if (SiteAt(points, yields[i]) is SourceSite site)
             {
                 awaits.TryAdd(state, site);
             }
         }
 
-        return new MachineSites(methodOnly, points[0].Site, awaits);
+        return new MachineSites(methodOnly, points[0].Site, awaits, yieldStates);
     }
 
     /// <summary>MoveNext as the state machine implements <see cref="IAsyncStateMachine"/>.</summary>
@@ -272,6 +290,9 @@ internal static class AwaitSites
         return site;
     }
 
-    /// <summary>What <see cref="Locate"/> answers for one type: its name alone, its first line, and each await by state.</summary>
-    private sealed record MachineSites(SourceSite MethodOnly, SourceSite Entry, Dictionary<int, SourceSite> Awaits);
+    /// <summary>
+    /// What <see cref="Locate"/> answers for one type: its name alone, its first line, each await by state, and the
+    /// IL-read state of each yield point in stepping-information order.
+    /// </summary>
+    private sealed record MachineSites(SourceSite MethodOnly, SourceSite Entry, Dictionary<int, SourceSite> Awaits, int[] YieldStates);
 }
