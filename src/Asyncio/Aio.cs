@@ -185,6 +185,38 @@ public static partial class Aio
     /// <exception cref="InvalidOperationException">No loop is running on this thread.</exception>
     public static IReadOnlyList<AioTask> AllTasks() => RunningLoop(nameof(AllTasks)).AllTasks();
 
+    /// <summary>
+    /// Who awaits whom, from <paramref name="future"/> (the current task when null) outwards: its coroutine chain and
+    /// the graphs of everything awaiting it (Python 3.14's <c>asyncio.capture_call_graph</c>). Print it with
+    /// <see cref="FutureCallGraph.ToString"/>.
+    /// </summary>
+    /// <param name="future">The future or task to start from; null for the current task.</param>
+    /// <param name="limit">At most this many coroutine frames per task; null for all.</param>
+    /// <returns>The graph, or null when <paramref name="future"/> is null and no task is running.</returns>
+    /// <exception cref="InvalidOperationException">No loop runs on this thread, or <paramref name="future"/> belongs to another loop.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is negative.</exception>
+    public static FutureCallGraph? CaptureCallGraph(AioFuture? future = null, int? limit = null)
+    {
+        EventLoop loop = RunningLoop(nameof(CaptureCallGraph));
+        if (limit is int l)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(l, nameof(limit));
+        }
+
+        future ??= loop._currentTask;
+        if (future is null)
+        {
+            return null;
+        }
+
+        if (!ReferenceEquals(future._loop, loop))
+        {
+            throw new InvalidOperationException($"Aio.CaptureCallGraph: {future.Describe()} belongs to another event loop than the running one.");
+        }
+
+        return AwaitGraph.Capture(future, limit);
+    }
+
     internal static EventLoop RunningLoop(string member) => EventLoop.Current ?? throw ThrowHelper.NoRunningLoop("Aio." + member);
 
     // ------------------------------------------------------------------ sleep

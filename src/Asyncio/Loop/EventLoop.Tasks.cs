@@ -14,6 +14,9 @@ public sealed partial class EventLoop
     /// </summary>
     internal Exception? _resumeError;
 
+    /// <summary>The coroutine frame whose code runs now (set by the task driver before each frame's step). Loop thread only.</summary>
+    internal AioTask? _runningFrame;
+
     /// <summary>A coroutine frame just awaited by the running frame; the task's driver runs it next.</summary>
     internal AioTask? _pushedFrame;
 

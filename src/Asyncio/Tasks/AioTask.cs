@@ -110,6 +110,41 @@ public abstract class AioTask : AioFuture, ITimerTarget
         return frame.StateMachineType is { } type ? EventLoop.DescribeSite(type, frame.StateMachineStateValue) : null;
     }
 
+    /// <summary>A task running plain .NET async code: the boxed state machine of its async method, if it can be found.</summary>
+    internal virtual object? DotNetStateMachine() => null;
+
+    /// <summary>
+    /// The task's coroutines, from the task's own (oldest) to the innermost one, which is suspended at an await or, for
+    /// the current task, running (asyncio's <c>get_stack</c>). Each frame names the method and, with symbols, the line of
+    /// the await. Empty once the task is done. For a plain .NET async function, its outermost method only.
+    /// </summary>
+    /// <param name="limit">At most this many frames, the innermost ones; null for all.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is negative.</exception>
+    public IReadOnlyList<CoroutineStackFrame> GetStack(int? limit = null)
+    {
+        if (limit is int l)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(l, nameof(limit));
+        }
+
+        CheckThread(nameof(GetStack));
+        List<CoroutineStackFrame> frames = AwaitGraph.StackInnermostFirst(this, limit);
+        frames.Reverse();
+        return frames;
+    }
+
+    /// <summary>Writes the task and its stack (<see cref="GetStack"/>) to <paramref name="writer"/>, or standard error (asyncio's <c>print_stack</c>).</summary>
+    public void PrintStack(TextWriter? writer = null, int? limit = null)
+    {
+        IReadOnlyList<CoroutineStackFrame> frames = GetStack(limit);
+        writer ??= Console.Error;
+        writer.WriteLine(frames.Count == 0 ? $"No stack for {this}" : $"Stack for {this} (most recent call last):");
+        foreach (CoroutineStackFrame frame in frames)
+        {
+            writer.WriteLine($"   at {frame}");
+        }
+    }
+
     /// <summary>A coroutine frame: the compiler's state machine type of its method; null for other tasks.</summary>
     internal virtual Type? StateMachineType => null;
 

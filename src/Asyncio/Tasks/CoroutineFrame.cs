@@ -72,6 +72,7 @@ internal abstract class CoroutineFrame<T> : AioTask<T>, ICoroutineFrameInfo
         AioTask frame = _link ?? this;
         while (true)
         {
+            loop._runningFrame = frame;
             frame.MoveNextFrame();
             loop._resumeError = null;
 
