@@ -424,7 +424,26 @@ public sealed class DocsExamplesTests
 
     // ================================================================== getting-started-for-dotnet-users.md
 
-    // docs/getting-started-for-dotnet-users.md, "One thread, switches only at await"
+    // docs/getting-started-for-dotnet-users.md, "Running the loop"
+    [Fact]
+    public void DotnetUsers_RunningTheLoop_MainAndALambda()
+    {
+        var lines = Console.Record();
+        Aio.Run(Main, Virtual());
+
+        static async Coroutine Main()
+        {
+            await Aio.Sleep(1);              // seconds, as in asyncio; Aio.Sleep(TimeSpan) works too
+            Console.WriteLine("one second later");
+        }
+
+        int n = Aio.Run(async () => { await Aio.Sleep(1); return 42; }, Virtual());
+
+        Assert.Equal(["1: one second later"], lines);
+        Assert.Equal(42, n);
+    }
+
+    // docs/getting-started-for-dotnet-users.md, "Why one thread"
     [Fact]
     public void DotnetUsers_OneThread_CounterNeedsNoLockAndOrderIsFixed()
     {
