@@ -65,7 +65,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["1: hello", "2: world", "2: took 2 s"], lines);
     }
 
-    // docs/getting-started-for-asyncio-users.md, "Coroutines and tasks"
+    // docs/getting-started-for-asyncio-users.md, "Side by side" > "Coroutines and tasks"
     [Fact]
     public void AsyncioUsers_CoroutinesAndTasks_ResultsAndNames()
     {
@@ -88,6 +88,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["1: adder done: False", "2: 3 7 7"], lines);
     }
 
+    // docs/getting-started-for-asyncio-users.md, "A first program" (the helpers Fetch and FailAfter, used by later examples)
     private static async Coroutine<string> Fetch(string name, double delay)
     {
         await Aio.Sleep(delay);
@@ -100,7 +101,7 @@ public sealed class DocsExamplesTests
         throw new InvalidOperationException(message);
     }
 
-    // docs/getting-started-for-asyncio-users.md, "gather"
+    // docs/getting-started-for-asyncio-users.md, "Side by side" > "gather"
     [Fact]
     public void AsyncioUsers_Gather_TupleArrayAndOutcomes()
     {
@@ -122,7 +123,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["3: a b x,y", "4: ok", "4: failed: bad"], lines);
     }
 
-    // docs/getting-started-for-asyncio-users.md, "wait_for and timeout"
+    // docs/getting-started-for-asyncio-users.md, "Side by side" > "wait_for and timeout"
     [Fact]
     public void AsyncioUsers_WaitForAndTimeout_ThrowTimeoutException()
     {
@@ -155,7 +156,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["2: wait_for timed out", "4: timeout block timed out"], lines);
     }
 
-    // docs/getting-started-for-asyncio-users.md, "TaskGroup"
+    // docs/getting-started-for-asyncio-users.md, "Side by side" > "TaskGroup"
     [Fact]
     public void AsyncioUsers_TaskGroup_WaitsForEveryTask()
     {
@@ -174,7 +175,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["2: a b"], lines);
     }
 
-    // docs/getting-started-for-asyncio-users.md, "Lock, Event, Semaphore"
+    // docs/getting-started-for-asyncio-users.md, "Side by side" > "Lock, Event, Semaphore"
     [Fact]
     public void AsyncioUsers_LockAndEvent()
     {
@@ -216,7 +217,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["0.2: balance 20", "1.2: w1 woke", "1.2: w2 woke"], lines);
     }
 
-    // docs/getting-started-for-asyncio-users.md, "Queue"
+    // docs/getting-started-for-asyncio-users.md, "Side by side" > "Queue"
     [Fact]
     public void AsyncioUsers_Queue_ProducerConsumerWithAwaitForeach()
     {
@@ -252,7 +253,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["1: c1 handled 0", "1: c2 handled 1", "2: c1 handled 2", "2: c2 handled 3"], lines);
     }
 
-    // docs/getting-started-for-asyncio-users.md, "to_thread"
+    // docs/getting-started-for-asyncio-users.md, "Side by side" > "to_thread"
     [Fact]
     public void AsyncioUsers_ToThread_RunsOnAnotherThread()
     {
@@ -289,7 +290,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["0: 9592 primes, on another thread: True"], lines);
     }
 
-    // docs/getting-started-for-asyncio-users.md, "Streams"
+    // docs/getting-started-for-asyncio-users.md, "Side by side" > "Streams"
     [Fact]
     public void AsyncioUsers_Streams_EchoServerAndClient()
     {
@@ -323,7 +324,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["0: received hello"], lines);
     }
 
-    // docs/getting-started-for-asyncio-users.md, "Subprocesses"
+    // docs/getting-started-for-asyncio-users.md, "Side by side" > "Subprocesses"
     [Fact]
     public void AsyncioUsers_Subprocess_CapturesOutput()
     {
@@ -347,7 +348,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["0: exit 0: hello", "0: exit 3: oops"], lines);
     }
 
-    // docs/getting-started-for-asyncio-users.md, "What differs: catch (Exception) catches CancelledError"
+    // docs/getting-started-for-asyncio-users.md, "What differs, and why" > "catch (Exception) catches CancelledError"
     [Fact]
     public void AsyncioUsers_Differences_CatchExceptionSwallowsCancellation()
     {
@@ -394,7 +395,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["1: careless caught CancelledError", "1: careless cancelled: False, careful cancelled: True"], lines);
     }
 
-    // docs/getting-started-for-asyncio-users.md, "What differs: a coroutine is awaited once"
+    // docs/getting-started-for-asyncio-users.md, "What differs, and why" > "Coroutines are cold and awaited once"
     [Fact]
     public void AsyncioUsers_Differences_CoroutineAwaitedOnce()
     {
@@ -500,7 +501,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["0: task body runs", "0: both created", "0: coroutine body runs", "1: sum 3"], lines);
     }
 
-    // docs/getting-started-for-dotnet-users.md, "Plain async Task code runs on the loop"
+    // docs/getting-started-for-dotnet-users.md, "Plain async Task code runs on the loop" (first example)
     [Fact]
     public void DotnetUsers_AsyncTaskCodeResumesOnTheLoopThread()
     {
@@ -531,7 +532,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["0.5: same thread: True", "0.5: loop context: True", "0.5: task name: plain"], lines);
     }
 
-    // docs/getting-started-for-dotnet-users.md, "CancellationToken"
+    // docs/getting-started-for-dotnet-users.md, "CancellationToken" (first example)
     [Fact]
     public void DotnetUsers_CancellationToken_PassedToAForeignApi()
     {
@@ -559,7 +560,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["0: reader cancelled: True"], lines);
     }
 
-    // docs/getting-started-for-dotnet-users.md, "CancellationToken" (WrapFuture)
+    // docs/getting-started-for-dotnet-users.md, "CancellationToken" (second example, WrapFuture)
     [Fact]
     public void DotnetUsers_WrapFuture_CancelReleasesAForeignAwaitAtOnce()
     {
@@ -586,7 +587,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["0: released; foreign task still running: True"], lines);
     }
 
-    // docs/getting-started-for-dotnet-users.md, "await foreach"
+    // docs/getting-started-for-dotnet-users.md, "await using and await foreach"
     [Fact]
     public void DotnetUsers_AsCompleted_InCompletionOrder()
     {
@@ -628,7 +629,7 @@ public sealed class DocsExamplesTests
         }
     }
 
-    // docs/getting-started-for-dotnet-users.md, "Pitfalls: Task.Delay"
+    // docs/getting-started-for-dotnet-users.md, "Pitfalls" (Task.Delay)
     [Fact]
     public void DotnetUsers_TaskDelayOnTheLoopClock_FollowsVirtualTime()
     {
@@ -645,7 +646,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["5: delay over", "10: sleep over"], lines);
     }
 
-    // docs/getting-started-for-dotnet-users.md, "Pitfalls: ConfigureAwait(false)"
+    // docs/getting-started-for-dotnet-users.md, "Pitfalls" (ConfigureAwait(false))
     [Fact]
     public void DotnetUsers_ConfigureAwaitFalse_LeavesTheLoop()
     {
@@ -666,7 +667,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["-: on the loop: False"], lines);
     }
 
-    // docs/getting-started-for-dotnet-users.md, "Cancelling a plain async Task"
+    // docs/getting-started-for-dotnet-users.md, "Plain async Task code runs on the loop" (second example, Cancel)
     [Fact]
     public void DotnetUsers_CancelPlainAsyncTask_RunsToItsEndThenCountsAsCancelled()
     {
@@ -735,7 +736,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["1: worker: shutting down", "1: worker: cleanup", "1: main: shutting down, cancelled: True"], lines);
     }
 
-    // docs/cancellation-and-timeouts.md, "Suppressing a cancellation: Cancelling and Uncancel"
+    // docs/cancellation-and-timeouts.md, "Cancelling and Uncancel"
     [Fact]
     public void Cancellation_SwallowAndUncancel()
     {
@@ -1019,7 +1020,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(["1: a cancelled", "1: b cancelled", "1: error: boom"], lines);
     }
 
-    // docs/cancellation-and-timeouts.md, "At the end of Aio.Run"
+    // docs/cancellation-and-timeouts.md, "When Aio.Run ends"
     [Fact]
     public void Cancellation_AioRunExit_CancelsLeftoverTasks()
     {
@@ -1105,7 +1106,7 @@ public sealed class DocsExamplesTests
         Assert.Equal(TimeSpan.FromSeconds(8), clock.Elapsed);
     }
 
-    // docs/testing-with-virtual-time.md, "What holds time back"
+    // docs/testing-with-virtual-time.md, "How time moves" (Advance; ToThread holds time back)
     [Fact]
     public void VirtualTime_ToThreadHoldsTime_AdvanceMovesItByHand()
     {
