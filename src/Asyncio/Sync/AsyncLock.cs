@@ -100,6 +100,7 @@ public sealed class AsyncLock
     /// <exception cref="InvalidOperationException">The lock is not held.</exception>
     public void Release()
     {
+        _waiters.CheckThread("AsyncLock.Release");
         if (!_locked)
         {
             throw new InvalidOperationException("Lock is not acquired: Release was called on an AsyncLock that nobody holds.");

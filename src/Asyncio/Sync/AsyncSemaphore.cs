@@ -116,6 +116,7 @@ public class AsyncSemaphore
     /// <exception cref="System.Threading.SemaphoreFullException">A bounded semaphore was released more often than acquired.</exception>
     public virtual void Release()
     {
+        _waiters.CheckThread("AsyncSemaphore.Release");
         _value++;
         WakeUpNext();
     }

@@ -88,6 +88,23 @@ public sealed class WaitQueue
     /// state, so a loop mismatch is reported before, not after, the caller gives anything up.
     /// </summary>
     /// <exception cref="InvalidOperationException">No loop runs on this thread, or the queue belongs to another loop.</exception>
+    /// <summary>
+    /// The cheap wrong-thread check of the primitive that owns this queue: the first change made on a loop's thread binds
+    /// the queue to that loop, and from then on only the thread running it may change the primitive (a Set or Release
+    /// from a ToThread worker would be a data race). Changes before any loop runs stay allowed.
+    /// </summary>
+    internal void CheckThread(string member)
+    {
+        if (_loop is { } loop)
+        {
+            loop.CheckThread(member);
+        }
+        else if (EventLoop.Current is { } current)
+        {
+            _loop = current;
+        }
+    }
+
     internal void BindToRunningLoop(string member) =>
         Bind(EventLoop.Current ?? throw ThrowHelper.NoRunningLoop(member));
 
