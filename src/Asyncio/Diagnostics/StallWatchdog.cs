@@ -49,7 +49,7 @@ internal sealed class StallWatchdog : IDisposable
 
             if (_stalled is null && Stopwatch.GetElapsedTime(_since, now) >= _threshold)
             {
-                _stalled = _loop._runningStep ?? new EventLoop.StepInfo { Callback = static _ => { }, State = null };
+                _stalled = _loop.CaptureRunningStep() ?? new EventLoop.StepInfo { Callback = static _ => { }, State = null };
                 Interlocked.Increment(ref _loop._statStalls);
                 _loop.LogWarning(StallText(_stalled, now - _since));
             }

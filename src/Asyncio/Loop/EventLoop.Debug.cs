@@ -49,8 +49,35 @@ public sealed partial class EventLoop
     /// <summary>True while the loop blocks in its wait step (idle, not stalled). Loop thread writes; the watchdog reads.</summary>
     internal volatile bool _inWaitStep;
 
-    /// <summary>The callback running now and, for a task step, the frame it resumed and that frame's await number.</summary>
-    internal volatile StepInfo? _runningStep;
+    // The callback running now and, for a task step, the frame it resumed and that frame's await number: written by the
+    // loop thread before each callback of an instrumented batch (no allocation), read by other threads through
+    // CaptureRunningStep, which re-checks _stepSeq to reject a torn read.
+    private Action<object?>? _runningCallback;
+    private object? _runningState;
+    private Type? _runningFrameType;
+    private int _runningFrameState;
+
+    /// <summary>
+    /// Any thread: what the loop runs now, or null between callbacks (or when the batch is not instrumented). A
+    /// consistent copy: the fields are read between two equal reads of the step number.
+    /// </summary>
+    internal StepInfo? CaptureRunningStep()
+    {
+        for (int attempt = 0; attempt < 8; attempt++)
+        {
+            long before = Volatile.Read(ref _stepSeq);
+            Action<object?>? callback = Volatile.Read(ref _runningCallback);
+            object? state = Volatile.Read(ref _runningState);
+            Type? frameType = Volatile.Read(ref _runningFrameType);
+            int frameState = Volatile.Read(ref _runningFrameState);
+            if (Volatile.Read(ref _stepSeq) == before)
+            {
+                return callback is null ? null : new StepInfo { Callback = callback, State = state, FrameType = frameType, FrameState = frameState };
+            }
+        }
+
+        return null;
+    }
 
     private StallWatchdog? _watchdog;
 
@@ -71,7 +98,8 @@ public sealed partial class EventLoop
         public string? ResumedFrom() => FrameType is null ? null : DescribeSite(FrameType, FrameState);
     }
 
-    private static StepInfo DescribeStep(in ReadyItem item)
+    /// <summary>Publishes the callback about to run (the step number is bumped around the writes, as a seqlock).</summary>
+    private void PublishRunningStep(in ReadyItem item)
     {
         Type? frameType = null;
         int frameState = int.MinValue;
@@ -82,7 +110,21 @@ public sealed partial class EventLoop
             frameState = frameType is null ? int.MinValue : frame.StateMachineStateValue;
         }
 
-        return new StepInfo { Callback = item.Callback!, State = item.State, FrameType = frameType, FrameState = frameState };
+        Volatile.Write(ref _stepSeq, _stepSeq + 1);
+        _runningCallback = item.Callback;
+        _runningState = item.State;
+        _runningFrameType = frameType;
+        _runningFrameState = frameState;
+        Volatile.Write(ref _stepSeq, _stepSeq + 1);
+    }
+
+    private void ClearRunningStep()
+    {
+        Volatile.Write(ref _stepSeq, _stepSeq + 1);
+        _runningCallback = null;
+        _runningState = null;
+        _runningFrameType = null;
+        Volatile.Write(ref _stepSeq, _stepSeq + 1);
     }
 
     /// <summary>"Program.Worker at /src/Program.cs:12" for a suspended state machine; the method alone without symbols.</summary>
@@ -94,8 +136,8 @@ public sealed partial class EventLoop
 
     private readonly TimeSpan? _stallThreshold;
 
-    /// <summary>Whether this iteration runs callbacks one by one under watch (debug mode or the stall watchdog).</summary>
-    private bool IsInstrumented => _debug || _watchdog is not null;
+    /// <summary>Whether this iteration runs callbacks one by one under watch (debug mode, the stall watchdog, inspection).</summary>
+    private bool IsInstrumented => _debug || _watchdog is not null || _taskBirths is not null;
 
     /// <summary>
     /// The batch, run under watch: the watchdog sees which callback runs; in debug mode each is timed and a slow one
@@ -127,9 +169,7 @@ public sealed partial class EventLoop
                     continue;
                 }
 
-                StepInfo step = DescribeStep(in item);
-                _runningStep = step;
-                Volatile.Write(ref _stepSeq, _stepSeq + 1);
+                PublishRunningStep(in item);
                 long realStart = Stopwatch.GetTimestamp();
                 long clockStart = debug ? NowTicks : 0;
                 Invoke(in item, seq);
@@ -137,7 +177,7 @@ public sealed partial class EventLoop
                 {
                     long real = Stopwatch.GetTimestamp() - realStart;
                     long clock = NowTicks - clockStart;
-                    if (real > slowRealTicks || clock > slowClockTicks)
+                    if ((real > slowRealTicks || clock > slowClockTicks) && CaptureRunningStep() is { } step)
                     {
                         double seconds = Math.Max((double)real / Stopwatch.Frequency, (double)clock / _frequency);
                         ReportSlowCallback(step, seconds);
@@ -147,8 +187,7 @@ public sealed partial class EventLoop
         }
         finally
         {
-            _runningStep = null;
-            Volatile.Write(ref _stepSeq, _stepSeq + 1);
+            ClearRunningStep();
             if (order is not null)
             {
                 _ready.Skip(n);

@@ -375,12 +375,8 @@ public sealed partial class EventLoop
         return DescribeDelegate(callback);
     }
 
-    internal static string DescribeDelegate(Delegate d)
-    {
-        var m = d.Method;
-        string type = m.DeclaringType is { } t ? t.Name + "." : "";
-        return $"{type}{m.Name}()";
-    }
+    /// <summary>"Program.Tick()"; compiler names of lambdas and local functions read as "Program.Main.&lt;lambda&gt;()", "Program.Local()".</summary>
+    internal static string DescribeDelegate(Delegate d) => CoroutineNames.OfMethod(d.Method) + "()";
 }
 
 /// <summary>A ready-queue state object that can name the user callback it runs (for error reports).</summary>

@@ -181,6 +181,11 @@ public sealed partial class EventLoop
         task.InitializeTask(this, name);
         RegisterTask(task);
         _statTasksCreated++;
+        if (_taskBirths is not null)
+        {
+            NoteTaskBirth(task);
+        }
+
         if (_debug)
         {
             task.SetCreationStack(CreationStack.Capture());

@@ -88,6 +88,7 @@ public sealed partial class EventLoop : IDisposable
         AsyncioMetrics.Register(this);
         if (Options.EffectiveInspection())
         {
+            _taskBirths = new ConditionalWeakTable<AioTask, StrongBox<long>>();
             InspectionServer.Register(this);
         }
     }

@@ -14,8 +14,8 @@ namespace Asyncio;
 public partial class AsyncQueue<T> : IAsyncEnumerable<T>
 {
     private readonly int _maxSize;
-    private readonly WaitQueue _getters = new();
-    private readonly WaitQueue _putters = new();
+    private readonly WaitQueue _getters = new("AsyncQueue.GetAsync");
+    private readonly WaitQueue _putters = new("AsyncQueue.PutAsync");
     private readonly AsyncEvent _finished = new();
     private readonly Queue<T> _items = new();
     private int _unfinished;

@@ -15,7 +15,7 @@ namespace Asyncio;
 public sealed class AsyncCondition
 {
     private readonly AsyncLock _lock;
-    private readonly WaitQueue _waiters = new();
+    private readonly WaitQueue _waiters = new("AsyncCondition.WaitAsync");
 
     /// <summary>A condition with a lock of its own, or bound to <paramref name="lockToUse"/>.</summary>
     public AsyncCondition(AsyncLock? lockToUse = null) => _lock = lockToUse ?? new AsyncLock();

@@ -6,7 +6,7 @@ namespace Asyncio;
 /// </summary>
 public sealed class AsyncEvent
 {
-    private readonly WaitQueue _waiters = new();
+    private readonly WaitQueue _waiters = new("AsyncEvent.WaitAsync");
     private bool _value;
 
     /// <summary>True once <see cref="Set"/> was called and not cleared since (asyncio's <c>is_set()</c>).</summary>

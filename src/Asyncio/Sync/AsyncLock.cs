@@ -12,7 +12,7 @@ namespace Asyncio;
 /// </remarks>
 public sealed class AsyncLock
 {
-    private readonly WaitQueue _waiters = new();
+    private readonly WaitQueue _waiters = new("AsyncLock.AcquireAsync");
     private bool _locked;
 
     /// <summary>True while some task holds the lock (asyncio's <c>locked()</c>).</summary>

@@ -8,7 +8,7 @@ namespace Asyncio;
 /// </summary>
 public class AsyncSemaphore
 {
-    private readonly WaitQueue _waiters = new();
+    private readonly WaitQueue _waiters = new("AsyncSemaphore.AcquireAsync");
     private int _value;
 
     /// <summary>A semaphore with <paramref name="initialCount"/> permits.</summary>

@@ -80,6 +80,9 @@ public abstract class AioTask : AioFuture, ITimerTarget
     /// <summary>The coroutine (or delegate) the task runs, as a short description such as <c>Program.Main</c>.</summary>
     public abstract string CoroutineName { get; }
 
+    /// <summary>The name if one was given or drawn already; never draws one (safe from another thread).</summary>
+    internal string? NameIfAssigned => _extras?.Name;
+
     /// <summary>Debug mode: records where the task was created.</summary>
     internal void SetCreationStack(CreationStack stack) => Extras.CreationStack = stack;
 
@@ -695,7 +698,7 @@ public abstract class AioTask : AioFuture, ITimerTarget
     {
         null => (_flags & Started) == 0 ? "not started yet" : "ready to run",
         AioFuture f => $"awaits {f.DescribeAsWait()}",
-        WaitQueue q => $"waits in {q}",
+        WaitQueue q => q.DescribeWaiter(),
         WaitMarker m when ReferenceEquals(m, WaitMarker.Sleep) => $"sleeps until t={DescribeSleepDue()}",
         WaitMarker m => m.Description,
         _ => "unknown",

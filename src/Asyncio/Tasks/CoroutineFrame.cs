@@ -223,7 +223,40 @@ internal static class CoroutineNames
             owner = owner.DeclaringType;   // closure classes such as "<>c__DisplayClass0_0"
         }
 
-        return owner is null ? method : owner.Name + "." + method;
+        return owner is null ? method : WithoutArity(owner.Name) + "." + method;
+    }
+
+    /// <summary>A plain method the way users wrote it: "Program.Tick", "Program.Main.&lt;lambda&gt;", "Program.Local".</summary>
+    public static string OfMethod(System.Reflection.MethodInfo method)
+    {
+        string name = method.Name;
+        int local = name.IndexOf(">g__", StringComparison.Ordinal);
+        int lambda = name.IndexOf(">b__", StringComparison.Ordinal);
+        if (local >= 0)
+        {
+            int end = name.IndexOf('|', local);
+            name = end > local ? name[(local + 4)..end] : name;
+        }
+        else if (lambda >= 0 && name.StartsWith('<'))
+        {
+            string outer = name[1..lambda].Trim('<', '>', '$');
+            name = outer.Length == 0 ? "<lambda>" : outer + ".<lambda>";
+        }
+
+        Type? owner = method.DeclaringType;
+        while (owner is not null && owner.Name.StartsWith('<'))
+        {
+            owner = owner.DeclaringType;   // closure classes such as "<>c__DisplayClass0_0"
+        }
+
+        return owner is null ? name : WithoutArity(owner.Name) + "." + name;
+    }
+
+    /// <summary>"AsyncQueue`1" is AsyncQueue.</summary>
+    private static string WithoutArity(string typeName)
+    {
+        int tick = typeName.IndexOf('`', StringComparison.Ordinal);
+        return tick < 0 ? typeName : typeName[..tick];
     }
 }
 

@@ -27,12 +27,24 @@ public sealed class WaitQueue
     }
 
     private EventLoop? _loop;
+    private readonly string? _waitsFor;
     private Entry[] _ring = new Entry[4];
     private int _head;
     private int _count;      // entries in the ring, stale ones included
     private int _waiting;    // live entries
     private int _inFlight;   // woken, not resumed yet
     private long _nextSeq = 1;
+
+    /// <summary>Creates an empty queue.</summary>
+    public WaitQueue()
+    {
+    }
+
+    /// <summary>A queue whose waiters wait for <paramref name="waitsFor"/> (e.g. "AsyncLock.AcquireAsync"), as reports say.</summary>
+    internal WaitQueue(string waitsFor) => _waitsFor = waitsFor;
+
+    /// <summary>What a task parked here waits for, for deadlock reports and <c>aio ps</c>.</summary>
+    internal string DescribeWaiter() => _waitsFor is { } w ? $"waits in {w} ({_waiting} waiting)" : $"waits in {this}";
 
     /// <summary>How many tasks are parked (cancelled ones excluded).</summary>
     public int Count => _waiting;
