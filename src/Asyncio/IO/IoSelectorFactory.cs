@@ -1,23 +1,12 @@
 namespace Asyncio.IO;
 
-/// <summary>Chooses the loop's I/O reactor: epoll on Linux, the portable one elsewhere or when <c>ASYNCIO_SELECTOR=portable</c>.</summary>
+/// <summary>Creates the loop's I/O reactor for the backend its options resolved to (see <see cref="LoopOptions.IoBackend"/>).</summary>
 internal static class IoSelectorFactory
 {
-    public static IIoSelector Create(EventLoop loop)
+    public static IIoSelector Create(EventLoop loop, IoBackend backend) => backend switch
     {
-        string? forced = Environment.GetEnvironmentVariable("ASYNCIO_SELECTOR");
-        if (string.Equals(forced, "portable", StringComparison.OrdinalIgnoreCase) || !OperatingSystem.IsLinux())
-        {
-            throw new PlatformNotSupportedException(
-                "The portable I/O backend (for macOS and Windows, or ASYNCIO_SELECTOR=portable) is not available in this build; " +
-                "on Linux unset ASYNCIO_SELECTOR to use epoll.");
-        }
-
-        if (forced is not null && forced.Length > 0 && !string.Equals(forced, "epoll", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArgumentException($"ASYNCIO_SELECTOR is '{forced}'; valid values are 'epoll' and 'portable'.");
-        }
-
-        return new EpollSelector(loop);
-    }
+        IoBackend.Epoll => new EpollSelector(loop),
+        IoBackend.Portable => new CompletionSelector(loop),
+        _ => throw new ArgumentOutOfRangeException(nameof(backend), backend, "The loop's I/O backend is resolved to Epoll or Portable before a reactor is made."),
+    };
 }

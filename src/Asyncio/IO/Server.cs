@@ -67,9 +67,34 @@ public sealed class Server
         _serving = true;
         foreach (Socket s in _sockets)
         {
-            _loop.Io.SetReader(EventLoop.FdOf(s), s_onAcceptable, (this, s));
+            Listen(s, on: true);
         }
     }
+
+    /// <summary>
+    /// Starts or stops taking connections from <paramref name="listener"/>: its reader on epoll, its accept loop on the
+    /// portable backend (one <see cref="CompletionAcceptor"/> per listening socket, made on first use).
+    /// </summary>
+    private void Listen(Socket listener, bool on)
+    {
+        if (_loop.IoBackend == IoBackend.Portable)
+        {
+            _acceptors ??= new Dictionary<Socket, CompletionAcceptor>(ReferenceEqualityComparer.Instance);
+            if (!_acceptors.TryGetValue(listener, out CompletionAcceptor? acceptor))
+            {
+                acceptor = new CompletionAcceptor(this, listener, _loop.Completions!);
+                _acceptors.Add(listener, acceptor);
+            }
+
+            acceptor.SetListening(on);
+            return;
+        }
+
+        _loop.Io.SetReader(EventLoop.FdOf(listener), on ? s_onAcceptable : null, (this, listener));
+    }
+
+    /// <summary>The accept loops of the portable backend, by listening socket; null on epoll.</summary>
+    private Dictionary<Socket, CompletionAcceptor>? _acceptors;
 
     private static readonly Action<object?> s_onAcceptable = static s =>
     {
@@ -91,42 +116,59 @@ public sealed class Server
 
                 if (errno is EMFILE or ENFILE or ENOBUFS or ENOMEM)
                 {
-                    // Out of descriptors or memory: stop accepting for a second instead of spinning (asyncio does the same).
-                    _loop.CallExceptionHandler(new LoopExceptionContext("socket.accept() out of system resource")
-                    {
-                        Exception = new SocketException(errno),
-                        Socket = listener,
-                    });
-                    _loop.Io.SetReader(EventLoop.FdOf(listener), null, null);
-                    _loop.CallLater(1.0, () =>
-                    {
-                        if (_serving && _sockets is not null)
-                        {
-                            _loop.Io.SetReader(EventLoop.FdOf(listener), s_onAcceptable, (this, listener));
-                        }
-                    });
+                    OnOutOfResources(listener, new SocketException(errno));
                     return;
                 }
 
-                _loop.CallExceptionHandler(new LoopExceptionContext("Error on accept()") { Exception = new SocketException(errno), Socket = listener });
+                OnAcceptError(listener, new SocketException(errno));
                 return;
             }
 
-            Protocol protocol;
-            try
-            {
-                SocketOps.SetNoDelay(conn);
-                protocol = _protocolFactory() ?? throw new InvalidOperationException("The protocol factory of CreateServer returned null.");
-            }
-            catch (Exception e)
-            {
-                conn.Dispose();
-                _loop.CallExceptionHandler(new LoopExceptionContext("Error on transport creation for incoming connection") { Exception = e, Socket = listener });
-                continue;
-            }
-
-            _ = new SocketTransport(_loop, conn, protocol, this, waiter: null);
+            OnAccepted(conn, listener);
         }
+    }
+
+    /// <summary>
+    /// Out of descriptors or memory: stops accepting on <paramref name="listener"/> for a second instead of spinning
+    /// (asyncio does the same).
+    /// </summary>
+    internal void OnOutOfResources(Socket listener, SocketException error)
+    {
+        _loop.CallExceptionHandler(new LoopExceptionContext("socket.accept() out of system resource")
+        {
+            Exception = error,
+            Socket = listener,
+        });
+        Listen(listener, on: false);
+        _loop.CallLater(1.0, () =>
+        {
+            if (_serving && _sockets is not null)
+            {
+                Listen(listener, on: true);
+            }
+        });
+    }
+
+    internal void OnAcceptError(Socket listener, SocketException error) =>
+        _loop.CallExceptionHandler(new LoopExceptionContext("Error on accept()") { Exception = error, Socket = listener });
+
+    /// <summary>Gives an accepted connection its protocol and transport (the connection is dropped if the factory fails).</summary>
+    internal void OnAccepted(Socket conn, Socket listener)
+    {
+        Protocol protocol;
+        try
+        {
+            SocketOps.SetNoDelay(conn);
+            protocol = _protocolFactory() ?? throw new InvalidOperationException("The protocol factory of CreateServer returned null.");
+        }
+        catch (Exception e)
+        {
+            conn.Dispose();
+            _loop.CallExceptionHandler(new LoopExceptionContext("Error on transport creation for incoming connection") { Exception = e, Socket = listener });
+            return;
+        }
+
+        _loop.NewStreamTransport(conn, protocol, this, waiter: null);
     }
 
     internal void Attach(Transport transport) => _clients.Add(transport);
@@ -156,10 +198,13 @@ public sealed class Server
         _sockets = null;
         foreach (Socket s in sockets)
         {
-            int fd = EventLoop.FdOf(s);
-            if (!_loop.IsClosed)
+            if (_acceptors is not null && _acceptors.Remove(s, out CompletionAcceptor? acceptor))
             {
-                _loop.Io.Forget(fd);
+                acceptor.SetListening(false);   // disposing the socket aborts its accept
+            }
+            else if (!_loop.IsClosed)
+            {
+                _loop.Io.Forget(EventLoop.FdOf(s));
             }
 
             s.Dispose();

@@ -10,7 +10,7 @@ public sealed partial class EventLoop
     /// <summary>Descriptors owned by transports; AddReader/AddWriter refuse them (asyncio's _ensure_fd_no_transport).</summary>
     private readonly Dictionary<int, object> _transportFds = new();
 
-    /// <summary>The I/O reactor, created on first use (epoll on Linux; the portable one elsewhere or when asked).</summary>
+    /// <summary>The I/O reactor, created on first use: the one <see cref="IoBackend"/> names.</summary>
     internal IIoSelector Io
     {
         get
@@ -18,7 +18,7 @@ public sealed partial class EventLoop
             if (_io is null)
             {
                 CheckNotClosed("I/O");
-                _io = IoSelectorFactory.Create(this);
+                _io = IoSelectorFactory.Create(this, IoBackend);
                 _selector = _io;   // swapped between waits; see the remarks on _selector
             }
 
@@ -26,8 +26,14 @@ public sealed partial class EventLoop
         }
     }
 
-    /// <summary>The name of the I/O reactor in use ("epoll" or "portable"), creating it if needed.</summary>
-    public string IoBackend => Io.Name;
+    /// <summary>
+    /// The I/O backend of this loop (<see cref="Asyncio.IoBackend.Epoll"/> or <see cref="Asyncio.IoBackend.Portable"/>),
+    /// chosen when the loop was created from <see cref="LoopOptions.IoBackend"/> and <c>ASYNCIO_SELECTOR</c>.
+    /// </summary>
+    public IoBackend IoBackend { get; }
+
+    /// <summary>The completion-based reactor when this loop uses the portable backend, else null; creates it if needed.</summary>
+    internal CompletionSelector? Completions => IoBackend == IoBackend.Portable ? (CompletionSelector)Io : null;
 
     /// <summary>
     /// Calls <paramref name="callback"/> on the loop each time <paramref name="fd"/> is readable, until
@@ -36,7 +42,7 @@ public sealed partial class EventLoop
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="fd"/> is negative.</exception>
     /// <exception cref="InvalidOperationException">The descriptor belongs to a transport, the loop is closed, or this is not its thread.</exception>
-    /// <exception cref="PlatformNotSupportedException">The reactor in use is completion-based (no readiness callbacks).</exception>
+    /// <exception cref="NotSupportedException">The loop uses the portable backend, which has no readiness callbacks.</exception>
     public void AddReader(int fd, Action callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
@@ -46,6 +52,7 @@ public sealed partial class EventLoop
     /// <summary>Calls <paramref name="callback"/>(<paramref name="state"/>) each time <paramref name="fd"/> is readable; see <see cref="AddReader(int, Action)"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The descriptor belongs to a transport, the loop is closed, or this is not its thread.</exception>
+    /// <exception cref="NotSupportedException">The loop uses the portable backend, which has no readiness callbacks.</exception>
     public void AddReader(int fd, Action<object?> callback, object? state)
     {
         ArgumentNullException.ThrowIfNull(callback);
@@ -54,10 +61,12 @@ public sealed partial class EventLoop
 
     /// <summary>Stops watching <paramref name="fd"/> for reading (asyncio's <c>remove_reader</c>); false if no reader was registered.</summary>
     /// <exception cref="InvalidOperationException">The descriptor belongs to a transport, or this is not the loop's thread.</exception>
+    /// <exception cref="NotSupportedException">The loop uses the portable backend, which has no readiness callbacks.</exception>
     public bool RemoveReader(int fd)
     {
         CheckThread(nameof(RemoveReader));
-        if (_io is null || _closed || !_io.SupportsReadiness || !_io.HasReader(fd))
+        CheckReadinessBackend(nameof(RemoveReader));
+        if (_io is null || _closed || !_io.HasReader(fd))
         {
             return false;
         }
@@ -73,7 +82,7 @@ public sealed partial class EventLoop
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The descriptor belongs to a transport, the loop is closed, or this is not its thread.</exception>
-    /// <exception cref="PlatformNotSupportedException">The reactor in use is completion-based (no readiness callbacks).</exception>
+    /// <exception cref="NotSupportedException">The loop uses the portable backend, which has no readiness callbacks.</exception>
     public void AddWriter(int fd, Action callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
@@ -83,6 +92,7 @@ public sealed partial class EventLoop
     /// <summary>Calls <paramref name="callback"/>(<paramref name="state"/>) each time <paramref name="fd"/> is writable.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The descriptor belongs to a transport, the loop is closed, or this is not its thread.</exception>
+    /// <exception cref="NotSupportedException">The loop uses the portable backend, which has no readiness callbacks.</exception>
     public void AddWriter(int fd, Action<object?> callback, object? state)
     {
         ArgumentNullException.ThrowIfNull(callback);
@@ -91,10 +101,12 @@ public sealed partial class EventLoop
 
     /// <summary>Stops watching <paramref name="fd"/> for writing (asyncio's <c>remove_writer</c>); false if no writer was registered.</summary>
     /// <exception cref="InvalidOperationException">The descriptor belongs to a transport, or this is not the loop's thread.</exception>
+    /// <exception cref="NotSupportedException">The loop uses the portable backend, which has no readiness callbacks.</exception>
     public bool RemoveWriter(int fd)
     {
         CheckThread(nameof(RemoveWriter));
-        if (_io is null || _closed || !_io.SupportsReadiness || !_io.HasWriter(fd))
+        CheckReadinessBackend(nameof(RemoveWriter));
+        if (_io is null || _closed || !_io.HasWriter(fd))
         {
             return false;
         }
@@ -141,21 +153,27 @@ public sealed partial class EventLoop
     private IIoSelector ReadinessSelector(string member, int fd)
     {
         CheckCallable(member);
+        CheckReadinessBackend(member);
         if (fd < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(fd), fd, "A file descriptor is zero or positive.");
         }
 
         IIoSelector io = Io;
-        if (!io.SupportsReadiness)
-        {
-            throw new PlatformNotSupportedException(
-                $"{member} needs readiness notifications, which the '{io.Name}' I/O backend (completion-based, as asyncio's Proactor loop) " +
-                "does not have. Use transports and streams (Aio.OpenConnection, CreateConnection), which work on every backend.");
-        }
-
         CheckNoTransport(member, fd);
         return io;
+    }
+
+    /// <summary>Readiness callbacks exist only on epoll: the portable backend refuses them, saying what to use instead.</summary>
+    private void CheckReadinessBackend(string member)
+    {
+        if (IoBackend != IoBackend.Epoll)
+        {
+            throw new NotSupportedException(
+                $"{member} needs readiness callbacks, which only the epoll I/O backend (Linux) has; this loop uses the {IoBackend} backend, " +
+                "which is completion-based like asyncio's Proactor loop. Use transports and streams (CreateConnection, CreateServer, " +
+                "Aio.OpenConnection, Aio.StartServer) or SockRecvAsync/SockSendAllAsync/SockAcceptAsync/SockConnectAsync, which work on every backend.");
+        }
     }
 
     private void CheckNoTransport(string member, int fd)

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Asyncio.IO;
-using static Asyncio.IO.LinuxInterop;
 
 namespace Asyncio;
 
@@ -84,7 +83,7 @@ public sealed partial class EventLoop
         {
             TProtocol protocol = protocolFactory() ?? throw new InvalidOperationException("The protocol factory returned null.");
             var connected = CreateFuture<bool>();
-            var transport = new SocketTransport(this, socket, protocol, server: null, connected);
+            Transport transport = NewStreamTransport(socket, protocol, server: null, connected);
             try
             {
                 await connected;
@@ -104,7 +103,16 @@ public sealed partial class EventLoop
         }
     }
 
-    /// <summary>A connected non-blocking socket; the connect runs on the loop (no .NET async connect).</summary>
+    /// <summary>The transport of a connected stream socket on this loop's backend.</summary>
+    internal Transport NewStreamTransport(Socket socket, Protocol protocol, Server? server, Future<bool>? waiter) =>
+        IoBackend == IoBackend.Portable
+            ? new CompletionSocketTransport(this, socket, protocol, server, waiter)
+            : new SocketTransport(this, socket, protocol, server, waiter);
+
+    /// <summary>
+    /// A connected non-blocking socket. On epoll the connect runs on the loop (no .NET async connect); on the portable
+    /// backend it is a .NET asynchronous connect whose completion is posted to the loop.
+    /// </summary>
     internal async Coroutine<Socket> ConnectSocketAsync(EndPoint endPoint)
     {
         var socket = endPoint is UnixDomainSocketEndPoint
@@ -112,7 +120,11 @@ public sealed partial class EventLoop
             : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
         try
         {
-            if (!SocketOps.StartConnect(socket, endPoint))
+            if (Completions is { } completions)
+            {
+                await completions.RunAsync((socket, endPoint), static (s, token) => s.socket.ConnectAsync(s.endPoint, token));
+            }
+            else if (!SocketOps.StartConnect(socket, endPoint))
             {
                 var writable = CreateFuture<bool>();
                 int fd = FdOf(socket);
@@ -172,10 +184,10 @@ public sealed partial class EventLoop
             {
                 var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                 sockets.Add(socket);
-                SocketOps.SetIntOption(socket, SOL_SOCKET, SO_REUSEADDR, 1);
+                PlatformSockets.SetReuseAddress(socket);
                 if (reusePort)
                 {
-                    SocketOps.SetIntOption(socket, SOL_SOCKET, SO_REUSEPORT, 1);
+                    PlatformSockets.SetReusePort(socket);
                 }
 
                 if (address.AddressFamily == AddressFamily.InterNetworkV6)
@@ -235,7 +247,7 @@ public sealed partial class EventLoop
         CheckCallable(nameof(CreateUnixServer));
         if (File.Exists(path) || Directory.Exists(path))
         {
-            if (!IsSocketFile(path))
+            if (!PlatformSockets.IsSocketFile(path))
             {
                 throw new IOException($"Cannot listen on '{path}': a file that is not a socket is in the way. Remove it or choose another path.");
             }
@@ -322,7 +334,7 @@ public sealed partial class EventLoop
         {
             if (reusePort)
             {
-                SocketOps.SetIntOption(socket, SOL_SOCKET, SO_REUSEPORT, 1);
+                PlatformSockets.SetReusePort(socket);
             }
 
             socket.Blocking = false;
@@ -338,7 +350,9 @@ public sealed partial class EventLoop
 
             TProtocol protocol = protocolFactory() ?? throw new InvalidOperationException("The protocol factory of CreateDatagramEndpoint returned null.");
             var ready = CreateFuture<bool>();
-            var transport = new DatagramSocketTransport(this, socket, protocol, remoteAddress, ready);
+            DatagramTransport transport = IoBackend == IoBackend.Portable
+                ? new CompletionDatagramTransport(this, socket, protocol, remoteAddress, ready)
+                : new DatagramSocketTransport(this, socket, protocol, remoteAddress, ready);
             await ready;
             return (transport, protocol);
         }

@@ -17,6 +17,11 @@ public sealed partial class EventLoop
     public async Coroutine<int> SockRecvAsync(Socket socket, Memory<byte> buffer)
     {
         int fd = CheckSockOp(socket, nameof(SockRecvAsync));
+        if (Completions is { } completions)
+        {
+            return await PortableRecvAsync(completions, socket, buffer);
+        }
+
         while (true)
         {
             int n = RawRecv(fd, buffer.Span, out int errno);
@@ -51,6 +56,12 @@ public sealed partial class EventLoop
     public async Coroutine SockSendAllAsync(Socket socket, ReadOnlyMemory<byte> data)
     {
         int fd = CheckSockOp(socket, nameof(SockSendAllAsync));
+        if (Completions is { } completions)
+        {
+            await PortableSendAllAsync(completions, socket, data);
+            return;
+        }
+
         while (!data.IsEmpty)
         {
             int n = RawSend(fd, data.Span, out int errno);
@@ -75,6 +86,13 @@ public sealed partial class EventLoop
     public async Coroutine<(Socket Connection, EndPoint? Address)> SockAcceptAsync(Socket socket)
     {
         int fd = CheckSockOp(socket, nameof(SockAcceptAsync));
+        if (Completions is { } completions)
+        {
+            Socket accepted = await completions.RunAsync(socket, static (l, token) => l.AcceptAsync(token));
+            accepted.Blocking = false;
+            return (accepted, accepted.RemoteEndPoint);
+        }
+
         while (true)
         {
             Socket? conn = SocketOps.TryAccept(socket, out int errno);
@@ -100,7 +118,11 @@ public sealed partial class EventLoop
     {
         ArgumentNullException.ThrowIfNull(address);
         int fd = CheckSockOp(socket, nameof(SockConnectAsync));
-        if (!SocketOps.StartConnect(socket, address))
+        if (Completions is { } completions)
+        {
+            await completions.RunAsync((socket, address), static (s, token) => s.socket.ConnectAsync(s.address, token));
+        }
+        else if (!SocketOps.StartConnect(socket, address))
         {
             await WaitReadyAsync(fd, readable: false);
             SocketOps.FinishConnect(socket);
@@ -149,6 +171,51 @@ public sealed partial class EventLoop
             {
                 io.SetWriter(fd, null, null);
             }
+        }
+    }
+
+    /// <summary>
+    /// The portable backend's receive: at once if data is there, else after a zero-byte receive reports it (a wait
+    /// that consumes nothing, so a cancelled SockRecvAsync loses no data, as on epoll).
+    /// </summary>
+    private static async Coroutine<int> PortableRecvAsync(CompletionSelector completions, Socket socket, Memory<byte> buffer)
+    {
+        while (true)
+        {
+            int n = socket.Receive(buffer.Span, SocketFlags.None, out SocketError status);
+            if (status == SocketError.Success)
+            {
+                return n;
+            }
+
+            if (status is not (SocketError.WouldBlock or SocketError.Interrupted))
+            {
+                throw new SocketException((int)status);
+            }
+
+            await completions.RunAsync(socket, static (s, token) => s.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, token));
+        }
+    }
+
+    /// <summary>The portable backend's send: what the kernel takes at once, the rest by one asynchronous send.</summary>
+    private static async Coroutine PortableSendAllAsync(CompletionSelector completions, Socket socket, ReadOnlyMemory<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            int n = socket.Send(data.Span, SocketFlags.None, out SocketError status);
+            if (status == SocketError.Success)
+            {
+                data = data[n..];
+                continue;
+            }
+
+            if (status is not (SocketError.WouldBlock or SocketError.Interrupted))
+            {
+                throw new SocketException((int)status);
+            }
+
+            n = await completions.RunAsync((socket, data), static (s, token) => s.socket.SendAsync(s.data, SocketFlags.None, token));
+            data = data[n..];
         }
     }
 

@@ -78,6 +78,7 @@ public sealed partial class EventLoop : IDisposable
             _shuffle = new Random(seed);
         }
 
+        IoBackend = Options.EffectiveIoBackend();
         Debug = Options.EffectiveDebug();
         _slowCallbackDuration = Options.SlowCallbackDuration;
         _stallThreshold = Options.EffectiveStallThreshold();

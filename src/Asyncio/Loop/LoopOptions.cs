@@ -76,6 +76,13 @@ public sealed class LoopOptions
     /// </summary>
     public bool? EnableInspection { get; init; }
 
+    /// <summary>
+    /// The I/O backend. <see cref="IoBackend.Auto"/> (the default) follows the <c>ASYNCIO_SELECTOR</c> environment
+    /// variable (<c>epoll</c> or <c>portable</c>) when it is set, else picks epoll on Linux and the portable backend
+    /// elsewhere; an explicit value here wins over the variable. <see cref="EventLoop.IoBackend"/> tells which one a loop uses.
+    /// </summary>
+    public IoBackend IoBackend { get; init; }
+
     /// <summary>The seed actually used by a loop made with these options, or null for FIFO.</summary>
     internal int? EffectiveSeed()
     {
@@ -106,6 +113,53 @@ public sealed class LoopOptions
         }
 
         return null;
+    }
+
+    /// <summary>The backend a loop made with these options uses: never <see cref="IoBackend.Auto"/>.</summary>
+    /// <exception cref="FormatException"><c>ASYNCIO_SELECTOR</c> is set to something else than epoll or portable.</exception>
+    /// <exception cref="PlatformNotSupportedException">Epoll was asked for, but this is not Linux.</exception>
+    internal IoBackend EffectiveIoBackend() =>
+        ResolveIoBackend(IoBackend, Environment.GetEnvironmentVariable(SelectorVariable), OperatingSystem.IsLinux());
+
+    /// <summary>The environment variable that forces a backend when <see cref="IoBackend"/> is Auto.</summary>
+    internal const string SelectorVariable = "ASYNCIO_SELECTOR";
+
+    /// <summary>
+    /// <see cref="EffectiveIoBackend"/> with its inputs as parameters: the requested backend, the value of
+    /// <c>ASYNCIO_SELECTOR</c> (null or blank: unset), and whether this is Linux.
+    /// </summary>
+    internal static IoBackend ResolveIoBackend(IoBackend requested, string? selectorVariable, bool isLinux)
+    {
+        IoBackend backend = requested;
+        if (backend == IoBackend.Auto && !string.IsNullOrWhiteSpace(selectorVariable))
+        {
+            backend = selectorVariable.Trim().ToLowerInvariant() switch
+            {
+                "epoll" => IoBackend.Epoll,
+                "portable" => IoBackend.Portable,
+                _ => throw new FormatException(
+                    $"{SelectorVariable} is '{selectorVariable}'; valid values are 'epoll' (Linux only) and 'portable'. Set one of them, or unset it to choose automatically."),
+            };
+        }
+
+        if (backend == IoBackend.Auto)
+        {
+            return isLinux ? IoBackend.Epoll : IoBackend.Portable;
+        }
+
+        if (backend == IoBackend.Epoll && !isLinux)
+        {
+            string source = requested == IoBackend.Epoll ? "LoopOptions.IoBackend is Epoll" : $"{SelectorVariable} is 'epoll'";
+            throw new PlatformNotSupportedException(
+                $"{source}, but the epoll backend needs Linux. Use IoBackend.Portable (or {SelectorVariable}=portable), or leave it on Auto.");
+        }
+
+        if (!Enum.IsDefined(backend))
+        {
+            throw new ArgumentOutOfRangeException(nameof(IoBackend), backend, "LoopOptions.IoBackend must be Auto, Epoll or Portable.");
+        }
+
+        return backend;
     }
 
     internal bool EffectiveDebug() => Debug ?? EnvironmentFlag("ASYNCIO_DEBUG");
