@@ -4,17 +4,43 @@ using Asyncio;
 //   Asyncio.TestHost sigint [--ignore-first]   prints "ready" once the main task waits; the test then sends SIGINT.
 //   Asyncio.TestHost inspect [--stall]         runs a known task tree with inspection on, prints "ready", and waits
 //                                               (with --stall, a callback then blocks the loop) until killed.
+//   Asyncio.TestHost backend                   echoes a line over TCP on a default loop and prints its I/O backend and
+//                                               the line (the test sets ASYNCIO_SELECTOR).
 return args.FirstOrDefault() switch
 {
     "sigint" => Sigint(args.Contains("--ignore-first")),
     "inspect" => Inspect(args.Contains("--stall")),
+    "backend" => Backend(),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Asyncio.TestHost sigint [--ignore-first] | inspect [--stall]");
+    Console.Error.WriteLine("usage: Asyncio.TestHost sigint [--ignore-first] | inspect [--stall] | backend");
     return 2;
+}
+
+static int Backend()
+{
+    string line = Aio.Run(async () =>
+    {
+        Server server = await Aio.StartServer(async (r, w) =>
+        {
+            w.Write(await r.ReadLineAsync());
+            await w.DrainAsync();
+            w.Close();
+        }, "127.0.0.1", 0);
+        int port = ((System.Net.IPEndPoint)server.Sockets[0].LocalEndPoint!).Port;
+        var (reader, writer) = await Aio.OpenConnection("127.0.0.1", port);
+        writer.Write("echo\n"u8);
+        string echoed = System.Text.Encoding.ASCII.GetString(await reader.ReadLineAsync()).Trim();
+        writer.Close();
+        server.Close();
+        await server.WaitClosedAsync();
+        return $"{Aio.GetRunningLoop().IoBackend} {echoed}";
+    }, new LoopOptions { Clock = new VirtualClock() });
+    Console.WriteLine(line);
+    return 0;
 }
 
 static int Sigint(bool ignoreFirst)

@@ -119,10 +119,25 @@ internal sealed class CompletionSocketTransport : StreamSocketTransport
     {
     }
 
-    /// <summary>Disposing the socket aborts what is outstanding; it stops counting as watched I/O at once.</summary>
+    /// <summary>
+    /// Disposing the socket aborts what is outstanding, which stops counting as watched I/O at once. .NET closes a
+    /// socket with an operation outstanding abortively (RST) unless its sending side was shut down, so that is done
+    /// first: the peer sees the orderly end it sees on epoll, unless the user asked for RST with a zero linger.
+    /// </summary>
     protected override void ReleaseIo()
     {
         _readable.Watched = false;
         _send.Watched = false;
+        try
+        {
+            if (_socket.LingerState is not { Enabled: true, LingerTime: 0 })
+            {
+                _socket.Shutdown(SocketShutdown.Send);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // reset by the peer, or closed by the user already: nothing orderly left to do
+        }
     }
 }

@@ -1,39 +1,23 @@
-using static Asyncio.IO.LinuxInterop;
-
 namespace Asyncio.IO;
 
 /// <summary>
-/// One end of a pipe driven by the epoll reactor (asyncio's <c>_UnixReadPipeTransport</c> and
-/// <c>_UnixWritePipeTransport</c> in one class): the read end delivers data to its protocol, the write end sends
-/// with a buffer and water marks. The loop owns the descriptor and closes it.
+/// One end of a pipe to a child process as a transport, whichever backend drives it (asyncio's
+/// <c>_UnixReadPipeTransport</c> and <c>_UnixWritePipeTransport</c> in one class): the read end delivers data to its
+/// protocol and closes at EOF, the write end sends with a buffer and water marks and <see cref="WriteEof"/> closes it.
+/// A backend supplies how the end is read and written, and how it is released.
 /// </summary>
-internal sealed unsafe class PipeTransport : Transport
+/// <remarks>Invariants: the backend reads iff <see cref="WantsToRead"/>; it works on the write buffer iff the buffer is not empty; <see cref="Protocol.ConnectionLost"/> is called once.</remarks>
+internal abstract class PipeTransport : FlowControlTransport
 {
-    private readonly EventLoop _loop;
-    private readonly int _fd;
-    private readonly bool _readable;
-    private readonly IIoSelector _io;
-    private readonly WriteBuffer _out = new();
-    private Protocol _protocol;
-    private BufferedProtocol? _buffered;
+    protected readonly bool _readable;
     private bool _reading = true;
-    private bool _readerRegistered;
-    private bool _closing;
-    private bool _lost;
-    private bool _protocolPaused;
-    private int _high = DefaultHighWaterMark;
-    private int _low = DefaultHighWaterMark / 4;
+    protected bool _closing;
+    protected bool _lost;
 
-    public PipeTransport(EventLoop loop, int fd, bool readable, Protocol protocol)
+    protected PipeTransport(EventLoop loop, bool readable, Protocol protocol)
+        : base(loop, protocol)
     {
-        _loop = loop;
-        _fd = fd;
         _readable = readable;
-        _io = loop.Io;
-        _protocol = protocol;
-        _buffered = protocol as BufferedProtocol;
-        SetNonBlocking(fd);
-        loop.ClaimFd(fd, this);
         loop.EnqueueReady(static s => ((PipeTransport)s!).Start(), this);
     }
 
@@ -55,28 +39,14 @@ internal sealed unsafe class PipeTransport : Transport
         }
     }
 
-    public override EventLoop Loop => _loop;
-
-    public override Protocol Protocol
-    {
-        get => _protocol;
-        set
-        {
-            ArgumentNullException.ThrowIfNull(value);
-            _protocol = value;
-            _buffered = value as BufferedProtocol;
-        }
-    }
+    /// <summary>The read end, reading not paused, not closing, not lost.</summary>
+    protected bool WantsToRead => _readable && _reading && !_closing && !_lost;
 
     public override bool IsClosing => _closing;
 
     public override bool IsReading => _readable && _reading && !_closing;
 
     public override bool CanWriteEof => !_readable;
-
-    public override int WriteBufferSize => _out.Count;
-
-    public override (int High, int Low) WriteBufferLimits => (_high, _low);
 
     public override void PauseReading()
     {
@@ -90,79 +60,39 @@ internal sealed unsafe class PipeTransport : Transport
         UpdateReader();
     }
 
-    private void UpdateReader()
+    /// <summary>Starts or stops reading to match <see cref="WantsToRead"/>.</summary>
+    protected abstract void UpdateReader();
+
+    /// <summary>The write buffer just became non-empty (and the first write did not take it all): start moving it out.</summary>
+    protected abstract void StartWriting();
+
+    /// <summary>The write buffer is empty or dropped: stop working on it.</summary>
+    protected abstract void StopWriting();
+
+    /// <summary>
+    /// Writes what the pipe takes at once without blocking (0 when the backend only writes asynchronously), or -1 when
+    /// the write failed and the transport is already being lost.
+    /// </summary>
+    protected abstract int TryWriteNow(ReadOnlySpan<byte> data);
+
+    /// <summary>Forgets the end with the backend and closes it.</summary>
+    protected abstract void Release();
+
+    /// <summary>The writer closed its end: EOF to the protocol, then the transport closes.</summary>
+    protected void OnReadEof()
     {
-        bool want = _readable && _reading && !_closing && !_lost;
-        if (want != _readerRegistered)
+        _closing = true;
+        UpdateReader();
+        try
         {
-            _readerRegistered = want;
-            _io.SetReader(_fd, want ? s_onReadable : null, this);
+            _protocol.EofReceived();
         }
-    }
-
-    private static readonly Action<object?> s_onReadable = static s => ((PipeTransport)s!).OnReadable();
-    private static readonly Action<object?> s_onWritable = static s => ((PipeTransport)s!).OnWritable();
-
-    private void OnReadable()
-    {
-        if (_lost || !_readerRegistered)
+        catch (Exception e)
         {
-            return;
+            _loop.CallExceptionHandler(new LoopExceptionContext("Exception in Protocol.EofReceived") { Exception = e, Transport = this });
         }
 
-        nint n;
-        if (_buffered is { } buffered)
-        {
-            Memory<byte> buffer = buffered.GetBuffer(-1);
-            fixed (byte* p = buffer.Span)
-            {
-                n = read(_fd, p, buffer.Length);
-            }
-
-            if (n > 0)
-            {
-                buffered.BufferUpdated((int)n);
-                return;
-            }
-        }
-        else
-        {
-            byte[] buffer = _loop.ReceiveBuffer;
-            fixed (byte* p = buffer)
-            {
-                n = read(_fd, p, buffer.Length);
-            }
-
-            if (n > 0)
-            {
-                _protocol.DataReceived(new ReadOnlySpan<byte>(buffer, 0, (int)n));
-                return;
-            }
-        }
-
-        if (n == 0)
-        {
-            // The writer closed its end: EOF, then the transport closes.
-            _closing = true;
-            UpdateReader();
-            try
-            {
-                _protocol.EofReceived();
-            }
-            catch (Exception e)
-            {
-                _loop.CallExceptionHandler(new LoopExceptionContext("Exception in Protocol.EofReceived") { Exception = e, Transport = this });
-            }
-
-            _loop.EnqueueReady(static s => ((PipeTransport)s!).ConnectionLost(null), this);
-            return;
-        }
-
-        int errno = Errno;
-        if (errno is not (EAGAIN or EINTR))
-        {
-            Fatal(new IOException($"Reading from a pipe failed: errno {errno}."), "Fatal read error on pipe transport");
-        }
+        _loop.EnqueueReady(static s => ((PipeTransport)s!).ConnectionLost(null), this);
     }
 
     public override void Write(ReadOnlySpan<byte> data)
@@ -179,82 +109,36 @@ internal sealed unsafe class PipeTransport : Transport
 
         if (_out.Count == 0)
         {
-            nint written;
-            fixed (byte* p = data)
-            {
-                written = write(_fd, p, data.Length);
-            }
-
+            int written = TryWriteNow(data);
             if (written < 0)
             {
-                int errno = Errno;
-                if (errno is not (EAGAIN or EINTR))
-                {
-                    Fatal(new IOException($"Writing to a pipe failed: errno {errno} (the reading process may have exited)."), "Fatal write error on pipe transport");
-                    return;
-                }
-
-                written = 0;
+                return;
             }
 
-            data = data[(int)written..];
+            data = data[written..];
             if (data.IsEmpty)
             {
                 return;
             }
 
-            _io.SetWriter(_fd, s_onWritable, this);
+            _out.Append(data);
+            StartWriting();
+        }
+        else
+        {
+            _out.Append(data);
         }
 
-        _out.Append(data);
-        if (_out.Count > _high && !_protocolPaused)
-        {
-            _protocolPaused = true;
-            _protocol.PauseWriting();
-        }
+        MaybePauseProtocol();
     }
 
-    private void OnWritable()
+    /// <summary>Some of the buffer went out: resumes the protocol below the low-water mark; once empty, finishes a pending close.</summary>
+    protected void OnWriteProgress()
     {
-        if (_lost)
-        {
-            return;
-        }
-
-        if (_out.Count > 0)
-        {
-            nint written;
-            ReadOnlySpan<byte> pending = _out.Pending;
-            fixed (byte* p = pending)
-            {
-                written = write(_fd, p, pending.Length);
-            }
-
-            if (written < 0)
-            {
-                int errno = Errno;
-                if (errno is EAGAIN or EINTR)
-                {
-                    return;
-                }
-
-                _out.Clear();
-                _io.SetWriter(_fd, null, null);
-                Fatal(new IOException($"Writing to a pipe failed: errno {errno} (the reading process may have exited)."), "Fatal write error on pipe transport");
-                return;
-            }
-
-            _out.Consume((int)written);
-            if (_protocolPaused && _out.Count <= _low)
-            {
-                _protocolPaused = false;
-                _protocol.ResumeWriting();
-            }
-        }
-
+        MaybeResumeProtocol();
         if (_out.Count == 0)
         {
-            _io.SetWriter(_fd, null, null);
+            StopWriting();
             if (_closing)
             {
                 _loop.EnqueueReady(static s => ((PipeTransport)s!).ConnectionLost(null), this);
@@ -262,20 +146,15 @@ internal sealed unsafe class PipeTransport : Transport
         }
     }
 
-    public override void WriteEof() => Close();
-
-    public override void SetWriteBufferLimits(int? high = null, int? low = null)
+    /// <summary>A write failed (the reading process may have exited): the buffer is dropped and the transport lost.</summary>
+    protected void OnWriteError(Exception error)
     {
-        int h = high ?? (low is int l ? 4 * l : DefaultHighWaterMark);
-        int lo = low ?? h / 4;
-        if (h < 0 || lo < 0 || lo > h)
-        {
-            throw new ArgumentOutOfRangeException(nameof(high), $"The water marks must satisfy 0 <= low <= high; got high={h}, low={lo}.");
-        }
-
-        _high = h;
-        _low = lo;
+        _out.Clear();
+        StopWriting();
+        Fatal(error, "Fatal write error on pipe transport");
     }
+
+    public override void WriteEof() => Close();
 
     public override void Close()
     {
@@ -303,7 +182,7 @@ internal sealed unsafe class PipeTransport : Transport
         }
     }
 
-    private void Fatal(Exception error, string message)
+    protected void Fatal(Exception error, string message)
     {
         if (error is not IOException)
         {
@@ -328,9 +207,7 @@ internal sealed unsafe class PipeTransport : Transport
         }
 
         _lost = true;
-        _io.Forget(_fd);
-        _loop.ReleaseFd(_fd);
-        close(_fd);
+        Release();
         try
         {
             _protocol.ConnectionLost(error);
@@ -340,8 +217,4 @@ internal sealed unsafe class PipeTransport : Transport
             _loop.CallExceptionHandler(new LoopExceptionContext("Exception in Protocol.ConnectionLost") { Exception = e, Transport = this });
         }
     }
-
-    public override object? GetExtraInfo(string name) => name == "pipe" ? _fd : null;
-
-    public override string ToString() => $"<PipeTransport fd={_fd} {(_readable ? "read" : "write")}{(_closing ? " closing" : "")}>";
 }

@@ -50,13 +50,13 @@ public static partial class Aio
             throw new ArgumentException("SubprocessRedirect.StdOut is only for stderr (it sends stderr to wherever stdout goes).");
         }
 
-        if (!OperatingSystem.IsLinux())
-        {
-            throw new PlatformNotSupportedException("Subprocesses with loop-owned pipes need Linux (posix_spawn, pidfd) in this build.");
-        }
-
         EventLoop loop = RunningLoop(nameof(CreateSubprocessExec));
         loop.CheckCallable(nameof(CreateSubprocessExec));
+        if (loop.IoBackend == IoBackend.Portable)
+        {
+            return await SpawnPortableAsync(loop, program, argv, stdin, stdout, stderr, workingDirectory, environment, limit);
+        }
+
         var parentEnds = new List<int>();
         var childEnds = new List<int>();
         (int Read, int Write)? inPipe = null, outPipe = null, errPipe = null;
@@ -92,32 +92,11 @@ public static partial class Aio
 
             childEnds.Clear();
             var process = new AioProcess(loop, pid);
-            if (inPipe is { } ip)
-            {
-                var protocol = new StreamProtocol(loop, null, null, process);
-                _ = new PipeTransport(loop, ip.Write, readable: false, protocol);
-                process.PipeOpened();
-                await Sleep(0);   // let ConnectionMade run so the writer exists
-                process.StandardInput = protocol.Writer;
-            }
-
-            if (outPipe is { } op)
-            {
-                var reader = new AioStreamReader(limit);
-                _ = new PipeTransport(loop, op.Read, readable: true, new StreamProtocol(loop, reader, null, process));
-                process.PipeOpened();
-                process.StandardOutput = reader;
-            }
-
-            if (errPipe is { } ep)
-            {
-                var reader = new AioStreamReader(limit);
-                _ = new PipeTransport(loop, ep.Read, readable: true, new StreamProtocol(loop, reader, null, process));
-                process.PipeOpened();
-                process.StandardError = reader;
-            }
-
-            parentEnds.Clear();
+            parentEnds.Clear();   // the transports own them from here
+            await AttachPipes(loop, process, limit,
+                inPipe is { } ip ? p => new FdPipeTransport(loop, ip.Write, readable: false, p) : null,
+                outPipe is { } op ? p => new FdPipeTransport(loop, op.Read, readable: true, p) : null,
+                errPipe is { } ep ? p => new FdPipeTransport(loop, ep.Read, readable: true, p) : null);
             process.WatchExit();
             return process;
         }
@@ -127,6 +106,61 @@ public static partial class Aio
             {
                 close(fd);
             }
+        }
+    }
+
+    /// <summary>
+    /// The portable backend's spawn: <see cref="System.Diagnostics.Process"/> starts the child, its redirected
+    /// streams become loop transports, and its exit is posted to the loop.
+    /// </summary>
+    private static async Coroutine<AioProcess> SpawnPortableAsync(EventLoop loop, string program, List<string> argv, SubprocessRedirect stdin,
+        SubprocessRedirect stdout, SubprocessRedirect stderr, string? workingDirectory, IReadOnlyDictionary<string, string?>? environment, int limit)
+    {
+        System.Diagnostics.Process child = ProcessSpawn.Start(program, argv, environment, workingDirectory, stdin, stdout, stderr);
+        var process = new AioProcess(loop, child);
+        bool mergeErr = stderr == SubprocessRedirect.StdOut;
+        await AttachPipes(loop, process, limit,
+            stdin == SubprocessRedirect.Pipe ? p => StreamPipeTransport.Writing(loop, p, child.StandardInput.BaseStream) : null,
+            stdout == SubprocessRedirect.Pipe
+                ? p => mergeErr
+                    ? StreamPipeTransport.Reading(loop, p, child.StandardOutput.BaseStream, child.StandardError.BaseStream)
+                    : StreamPipeTransport.Reading(loop, p, child.StandardOutput.BaseStream)
+                : null,
+            stderr == SubprocessRedirect.Pipe ? p => StreamPipeTransport.Reading(loop, p, child.StandardError.BaseStream) : null);
+        process.WatchExit();
+        return process;
+    }
+
+    /// <summary>
+    /// Wires the parent's ends of a child's pipes to streams on <paramref name="process"/>: each factory makes the
+    /// transport of one end for the protocol it is given (null: that stream is not a pipe).
+    /// </summary>
+    private static async Coroutine AttachPipes(EventLoop loop, AioProcess process, int limit,
+        Func<Protocol, Transport>? stdin, Func<Protocol, Transport>? stdout, Func<Protocol, Transport>? stderr)
+    {
+        if (stdin is not null)
+        {
+            var protocol = new StreamProtocol(loop, null, null, process);
+            stdin(protocol);
+            process.PipeOpened();
+            await Sleep(0);   // let ConnectionMade run so the writer exists
+            process.StandardInput = protocol.Writer;
+        }
+
+        process.StandardOutput = AttachReader(stdout);
+        process.StandardError = AttachReader(stderr);
+
+        AioStreamReader? AttachReader(Func<Protocol, Transport>? transport)
+        {
+            if (transport is null)
+            {
+                return null;
+            }
+
+            var reader = new AioStreamReader(limit);
+            transport(new StreamProtocol(loop, reader, null, process));
+            process.PipeOpened();
+            return reader;
         }
     }
 }

@@ -5,8 +5,9 @@ namespace Asyncio;
 
 /// <summary>
 /// A child process started by <see cref="Aio.CreateSubprocessExec"/> or <see cref="Aio.CreateSubprocessShell"/>
-/// (asyncio's <c>asyncio.subprocess.Process</c>). Its pipes are loop-owned streams, and its exit is observed by the
-/// loop through a pidfd (Linux 5.3+), not by a thread per child. Loop thread only.
+/// (asyncio's <c>asyncio.subprocess.Process</c>). Its pipes are loop-owned streams. On the epoll backend its exit is
+/// observed by the loop through a pidfd (Linux 5.3+), not by a thread per child; on the portable backend .NET's
+/// <see cref="System.Diagnostics.Process"/> reports it and the loop is told. Loop thread only.
 /// </summary>
 public sealed class AioProcess
 {
@@ -16,10 +17,22 @@ public sealed class AioProcess
     private bool _exited;
     private int _pidfd = -1;
 
+    /// <summary>The child as .NET started it, on the portable backend; null on epoll (posix_spawn and a pidfd).</summary>
+    private readonly System.Diagnostics.Process? _child;
+
+    /// <summary>Portable backend on Unix: the signals this process was sent, to read .NET's 128+N exit codes back as -N.</summary>
+    private HashSet<int>? _signalsSent;
+
     internal AioProcess(EventLoop loop, int pid)
     {
         _loop = loop;
         Pid = pid;
+    }
+
+    internal AioProcess(EventLoop loop, System.Diagnostics.Process child)
+        : this(loop, child.Id)
+    {
+        _child = child;
     }
 
     /// <summary>The process id.</summary>
@@ -48,10 +61,20 @@ public sealed class AioProcess
         TryFinish();
     }
 
-    /// <summary>Starts watching for the exit: a pidfd in the reactor, or a waiting thread where pidfds are not available.</summary>
+    /// <summary>
+    /// Starts watching for the exit: on epoll a pidfd in the reactor, or a waiting thread where pidfds are not available;
+    /// on the portable backend <see cref="System.Diagnostics.Process.WaitForExitAsync"/>, posted to the loop.
+    /// </summary>
     internal void WatchExit()
     {
         _loop.BeginOffLoopWork();   // virtual time waits for the child
+        if (_child is { } child)
+        {
+            child.WaitForExitAsync().ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(() =>
+                _loop.TryPost(static s => ((AioProcess)s!).OnChildExited(), this));
+            return;
+        }
+
         int pidfd = pidfd_open(Pid);
         if (pidfd >= 0)
         {
@@ -104,6 +127,21 @@ public sealed class AioProcess
         OnExited(rc == Pid ? Decode(status) : 255);
     }
 
+    /// <summary>
+    /// The portable backend's exit: .NET reports a child killed by signal N as 128+N on Unix; when N is a signal this
+    /// process sent, it is read back as -N, asyncio's return code for it.
+    /// </summary>
+    private void OnChildExited()
+    {
+        int code = _child!.ExitCode;
+        if (!OperatingSystem.IsWindows() && code > 128 && _signalsSent is { } sent && sent.Contains(code - 128))
+        {
+            code = -(code - 128);
+        }
+
+        OnExited(code);
+    }
+
     private static int Decode(int status)
     {
         int signal = status & 0x7f;
@@ -136,6 +174,7 @@ public sealed class AioProcess
         }
 
         _waiters.Clear();
+        _child?.Dispose();   // exited and every pipe closed: its handles can go
     }
 
     /// <summary>
@@ -201,13 +240,41 @@ public sealed class AioProcess
 
     private static async Coroutine<byte[]> ReadAll(AioStreamReader? reader) => reader is null ? Array.Empty<byte>() : await reader.ReadAsync(-1);
 
-    /// <summary>Sends <paramref name="signal"/> to the process (asyncio's <c>send_signal</c>); nothing if it has already exited.</summary>
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the process (asyncio's <c>send_signal</c>); nothing if it has already exited.
+    /// On Windows only <see cref="Terminate"/> (15) and <see cref="Kill"/> (9) exist, and both end the process.
+    /// </summary>
     /// <exception cref="System.ComponentModel.Win32Exception">The signal could not be sent.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">On Windows, a signal other than 9 or 15.</exception>
     public void SendSignal(int signal)
     {
         if (_exited)
         {
             return;
+        }
+
+        if (_child is { } child)
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                if (signal is not (9 or 15))
+                {
+                    throw new ArgumentOutOfRangeException(nameof(signal), signal, "On Windows a child process can only be terminated: send 15 (Terminate) or 9 (Kill).");
+                }
+
+                try
+                {
+                    child.Kill();
+                }
+                catch (InvalidOperationException)
+                {
+                    // it exited meanwhile: nothing to end
+                }
+
+                return;
+            }
+
+            (_signalsSent ??= new HashSet<int>()).Add(signal);
         }
 
         if (kill(Pid, signal) < 0 && Errno != ESRCH)

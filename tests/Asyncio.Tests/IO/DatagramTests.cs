@@ -5,6 +5,9 @@ namespace Asyncio.Tests.IO;
 
 public class DatagramTests
 {
+    /// <summary>The I/O backend under test: Auto (epoll on Linux, or ASYNCIO_SELECTOR); DatagramTestsOnPortableBackend runs every test on the portable one.</summary>
+    protected virtual IoBackend Backend => IoBackend.Auto;
+
     private sealed class EchoUdp : DatagramProtocol
     {
         private DatagramTransport? _t;
@@ -44,7 +47,7 @@ public class DatagramTests
             client.Close();
             server.Close();
             return r;
-        });
+        }, LoopRun.Io(Backend, virtualTime: false));
         Assert.Equal("ping", reply);
     }
 
@@ -63,7 +66,7 @@ public class DatagramTests
             Exception e = await Aio.WaitFor(protocol.Error, 30);
             Assert.IsType<System.Net.Sockets.SocketException>(e);
             client.Close();
-        });
+        }, LoopRun.Io(Backend, virtualTime: false));
     }
 
     [Fact]
@@ -76,6 +79,12 @@ public class DatagramTests
             var e = Assert.Throws<ArgumentException>(() => client.SendTo("x"u8, new IPEndPoint(IPAddress.Loopback, 10)));
             Assert.Contains("Invalid address", e.Message);
             client.Close();
-        });
+        }, LoopRun.Io(Backend, virtualTime: false));
     }
+}
+
+/// <summary>Every test of <see cref="DatagramTests"/> again, on the portable (completion-based) backend.</summary>
+public sealed class DatagramTestsOnPortableBackend : DatagramTests
+{
+    protected override IoBackend Backend => IoBackend.Portable;
 }

@@ -5,6 +5,9 @@ namespace Asyncio.Tests.IO;
 
 public class LoopGroupTests
 {
+    /// <summary>The I/O backend under test: Auto (epoll on Linux, or ASYNCIO_SELECTOR); LoopGroupTestsOnPortableBackend runs every test on the portable one.</summary>
+    protected virtual IoBackend Backend => IoBackend.Auto;
+
     [Fact]
     public void RunParallel_TwoLoopsReusePort_BothServeConnections()
     {
@@ -57,7 +60,7 @@ public class LoopGroupTests
             }
 
             clientsDone.Set();
-        });
+        }, _ => LoopRun.Io(Backend, virtualTime: false));
         Assert.Equal(200, served[0] + served[1]);
         Assert.True(served[0] > 0 && served[1] > 0, $"connections were not spread: {served[0]} and {served[1]}");
     }
@@ -91,8 +94,14 @@ public class LoopGroupTests
             }
 
             checkedIt.Set();
-        });
+        }, _ => LoopRun.Io(Backend, virtualTime: false));
         Assert.NotNull(seen);
         Assert.Contains("CallSoonThreadSafe", seen!.Message);
     }
+}
+
+/// <summary>Every test of <see cref="LoopGroupTests"/> again, on the portable (completion-based) backend.</summary>
+public sealed class LoopGroupTestsOnPortableBackend : LoopGroupTests
+{
+    protected override IoBackend Backend => IoBackend.Portable;
 }

@@ -5,6 +5,9 @@ namespace Asyncio.Tests.IO;
 
 public class ProtocolTests
 {
+    /// <summary>The I/O backend under test: Auto (epoll on Linux, or ASYNCIO_SELECTOR); ProtocolTestsOnPortableBackend runs every test on the portable one.</summary>
+    protected virtual IoBackend Backend => IoBackend.Auto;
+
     private sealed class EchoProtocol : Protocol
     {
         private Transport? _transport;
@@ -51,8 +54,35 @@ public class ProtocolTests
             server.Close();
             await server.WaitClosedAsync();
             return client.Received.ToString();
-        }, new LoopOptions { Clock = new VirtualClock() });
+        }, LoopRun.Io(Backend));
         Assert.Equal("hello", got);
+    }
+
+    [Fact]
+    public void VirtualTime_SleepsStillJump_WhileConnectionIdle()
+    {
+        double elapsed = Aio.Run(async () =>
+        {
+            var loop = Aio.GetRunningLoop();
+            Server server = await loop.CreateServer(() => new EchoProtocol(), "127.0.0.1", 0);
+            int port = ((IPEndPoint)server.Sockets[0].LocalEndPoint!).Port;
+            var (transport, client) = await loop.CreateConnection(() => new ClientProtocol(), "127.0.0.1", port);
+            double start = loop.Time();
+            await Aio.Sleep(3600);   // both ends and the server wait for I/O all along: watched, yet time jumps
+            double slept = loop.Time() - start;
+            transport.Write("still there"u8);
+            while (client.Received.Length < 11)
+            {
+                await Aio.Sleep(0.01);
+            }
+
+            transport.Close();
+            await client.Lost;
+            server.Close();
+            await server.WaitClosedAsync();
+            return slept;
+        }, new LoopOptions { Clock = new VirtualClock { IoGrace = TimeSpan.Zero }, IoBackend = Backend });
+        Assert.Equal(3600.0, elapsed);
     }
 
     [Fact]
@@ -67,7 +97,7 @@ public class ProtocolTests
             await server.WaitClosedAsync();
             var e = await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(async () => await loop.CreateConnection(() => new ClientProtocol(), "127.0.0.1", port));
             Assert.Contains("Could not connect", e.Message);
-        });
+        }, LoopRun.Io(Backend, virtualTime: false));
     }
 
     [Fact]
@@ -81,7 +111,7 @@ public class ProtocolTests
             var e = await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(async () => await loop.CreateServer(() => new EchoProtocol(), "127.0.0.1", port));
             Assert.Contains("Could not bind", e.Message);
             server.Close();
-        });
+        }, LoopRun.Io(Backend, virtualTime: false));
     }
 
     [Fact]
@@ -92,6 +122,12 @@ public class ProtocolTests
             var loop = Aio.GetRunningLoop();
             await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await loop.CreateConnection(() => new ClientProtocol(), "127.0.0.1", 0));
             await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await loop.CreateConnection(() => new ClientProtocol(), "127.0.0.1", 65536));
-        });
+        }, LoopRun.Io(Backend, virtualTime: false));
     }
+}
+
+/// <summary>Every test of <see cref="ProtocolTests"/> again, on the portable (completion-based) backend.</summary>
+public sealed class ProtocolTestsOnPortableBackend : ProtocolTests
+{
+    protected override IoBackend Backend => IoBackend.Portable;
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 
 namespace Asyncio.Tests.IO;
 
+/// <summary>Readiness callbacks (asyncio's add_reader/add_writer): the epoll backend's; the portable one refuses them (below).</summary>
 public class ReadinessTests
 {
     /// <summary>A connected pair of TCP sockets on loopback.</summary>
@@ -42,7 +43,7 @@ public class ReadinessTests
                 a.Send("ping"u8);
                 await done;
                 Assert.False(loop.RemoveReader(b));
-            }, new LoopOptions { Clock = new VirtualClock() });
+            }, LoopRun.Io(IoBackend.Epoll));
             Assert.Equal(["ping"], got);
         }
     }
@@ -66,7 +67,7 @@ public class ReadinessTests
                     done.SetResult(true);
                 });
                 await done;
-            }, new LoopOptions { Clock = new VirtualClock() });
+            }, LoopRun.Io(IoBackend.Epoll));
             Assert.Equal(1, calls);
         }
     }
@@ -85,7 +86,7 @@ public class ReadinessTests
                 await Aio.Sleep(3600);
                 loop.RemoveReader(b);
                 return loop.Time();
-            }, new LoopOptions { Clock = new VirtualClock { IoGrace = TimeSpan.Zero } });
+            }, new LoopOptions { Clock = new VirtualClock { IoGrace = TimeSpan.Zero }, IoBackend = IoBackend.Epoll });
             Assert.Equal(3600.0, t);
         }
     }
@@ -98,6 +99,55 @@ public class ReadinessTests
             var e = Assert.Throws<ArgumentOutOfRangeException>(() => Aio.GetRunningLoop().AddReader(-1, () => { }));
             Assert.Contains("file descriptor", e.Message);
             await Aio.Sleep(0);
-        });
+        }, LoopRun.Io(IoBackend.Epoll, virtualTime: false));
+    }
+}
+
+/// <summary>The portable backend has no readiness callbacks, as asyncio's Proactor loop: each call says so and what to use instead.</summary>
+public class ReadinessTestsOnPortableBackend
+{
+    private static void AssertRefused(Action call, string member)
+    {
+        var e = Assert.Throws<NotSupportedException>(call);
+        foreach (string fragment in new[] { member, "readiness callbacks", "epoll", "Linux", "Portable backend", "CreateConnection", "Aio.OpenConnection", "SockRecvAsync" })
+        {
+            Assert.Contains(fragment, e.Message);
+        }
+    }
+
+    [Fact]
+    public void AddReaderAndAddWriter_ThrowNotSupported_NamingTheAlternatives()
+    {
+        var (a, b) = ReadinessTests.SocketPair();
+        using (a)
+        using (b)
+        {
+            Aio.Run(async () =>
+            {
+                var loop = Aio.GetRunningLoop();
+                AssertRefused(() => loop.AddReader(b, () => { }), "AddReader");
+                AssertRefused(() => loop.AddWriter(a, () => { }), "AddWriter");
+                AssertRefused(() => loop.AddReader(EventLoop.FdOf(b), static _ => { }, null), "AddReader");
+                AssertRefused(() => loop.AddReader(-1, () => { }), "AddReader");   // the backend is the first thing wrong
+                await Aio.Sleep(0);
+            }, LoopRun.Io(IoBackend.Portable));
+        }
+    }
+
+    [Fact]
+    public void RemoveReaderAndRemoveWriter_ThrowNotSupported()
+    {
+        var (a, b) = ReadinessTests.SocketPair();
+        using (a)
+        using (b)
+        {
+            Aio.Run(async () =>
+            {
+                var loop = Aio.GetRunningLoop();
+                AssertRefused(() => loop.RemoveReader(b), "RemoveReader");
+                AssertRefused(() => loop.RemoveWriter(a), "RemoveWriter");
+                await Aio.Sleep(0);
+            }, LoopRun.Io(IoBackend.Portable));
+        }
     }
 }

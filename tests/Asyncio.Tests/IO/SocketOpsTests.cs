@@ -5,6 +5,9 @@ namespace Asyncio.Tests.IO;
 
 public class SocketOpsTests
 {
+    /// <summary>The I/O backend under test: Auto (epoll on Linux, or ASYNCIO_SELECTOR); SocketOpsTestsOnPortableBackend runs every test on the portable one.</summary>
+    protected virtual IoBackend Backend => IoBackend.Auto;
+
     [Fact]
     public void SockConnectAcceptSendRecv_RoundTrip()
     {
@@ -36,7 +39,7 @@ public class SocketOpsTests
                 Assert.True(big.AsSpan().SequenceEqual(received.ToArray()));
                 return received.ToArray()[..4];
             }
-        }, new LoopOptions { Clock = new VirtualClock() });
+        }, LoopRun.Io(Backend));
         Assert.Equal(4, got.Length);
     }
 
@@ -48,6 +51,12 @@ public class SocketOpsTests
             using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             var e = await Assert.ThrowsAsync<ArgumentException>(async () => await Aio.GetRunningLoop().SockRecvAsync(s, 10));
             Assert.Contains("non-blocking", e.Message);
-        });
+        }, LoopRun.Io(Backend, virtualTime: false));
     }
+}
+
+/// <summary>Every test of <see cref="SocketOpsTests"/> again, on the portable (completion-based) backend.</summary>
+public sealed class SocketOpsTestsOnPortableBackend : SocketOpsTests
+{
+    protected override IoBackend Backend => IoBackend.Portable;
 }

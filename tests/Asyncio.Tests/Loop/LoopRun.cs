@@ -18,6 +18,14 @@ internal static class LoopRun
 
     public static EventLoop NewLoop(ILogger? logger = null) => new(Virtual(logger));
 
+    /// <summary>
+    /// Options of an I/O test on <paramref name="backend"/>: virtual time (jumps once the I/O grace passes) unless
+    /// <paramref name="virtualTime"/> is false. The I/O test classes take their backend from a virtual member, and
+    /// an <c>...OnPortableBackend</c> subclass runs them all again on the portable backend.
+    /// </summary>
+    public static LoopOptions Io(IoBackend backend, bool virtualTime = true) =>
+        new() { Clock = virtualTime ? new VirtualClock() : null, IoBackend = backend };
+
     /// <summary>CPython's <c>test_utils.run_briefly</c>: runs a task that finishes at once, so every callback already queued runs.</summary>
     public static void RunBriefly(EventLoop loop) => loop.RunUntilComplete(Once());
 

@@ -4,7 +4,10 @@ namespace Asyncio.Tests.Processes;
 
 public class SubprocessTests
 {
-    private static LoopOptions Options() => new() { Clock = new VirtualClock() };
+    /// <summary>The I/O backend under test: Auto (epoll on Linux, or ASYNCIO_SELECTOR); SubprocessTestsOnPortableBackend runs every test on the portable one.</summary>
+    protected virtual IoBackend Backend => IoBackend.Auto;
+
+    private LoopOptions Options() => LoopRun.Io(Backend);
 
     [Fact]
     public void Exec_Echo_ReadsStdout_ReturnCodeZero()
@@ -114,4 +117,10 @@ public class SubprocessTests
         }, Options());
         Assert.Equal("alpha.txt\ngamma.txt\n", result);
     }
+}
+
+/// <summary>Every test of <see cref="SubprocessTests"/> again, on the portable (completion-based) backend.</summary>
+public sealed class SubprocessTestsOnPortableBackend : SubprocessTests
+{
+    protected override IoBackend Backend => IoBackend.Portable;
 }

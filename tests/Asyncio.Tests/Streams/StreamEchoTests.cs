@@ -5,7 +5,10 @@ namespace Asyncio.Tests.Streams;
 
 public class StreamEchoTests
 {
-    private static LoopOptions Options() => new() { Clock = new VirtualClock() };
+    /// <summary>The I/O backend under test: Auto (epoll on Linux, or ASYNCIO_SELECTOR); StreamEchoTestsOnPortableBackend runs every test on the portable one.</summary>
+    protected virtual IoBackend Backend => IoBackend.Auto;
+
+    private LoopOptions Options() => LoopRun.Io(Backend);
 
     private static async Coroutine Echo(AioStreamReader reader, AioStreamWriter writer)
     {
@@ -213,6 +216,12 @@ public class StreamEchoTests
         {
             var e = await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(async () => await Aio.OpenConnection("no-such-host.invalid", 80));
             Assert.Contains("no-such-host.invalid", e.Message);
-        });
+        }, LoopRun.Io(Backend, virtualTime: false));
     }
+}
+
+/// <summary>Every test of <see cref="StreamEchoTests"/> again, on the portable (completion-based) backend.</summary>
+public sealed class StreamEchoTestsOnPortableBackend : StreamEchoTests
+{
+    protected override IoBackend Backend => IoBackend.Portable;
 }

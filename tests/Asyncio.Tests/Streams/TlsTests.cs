@@ -8,6 +8,9 @@ namespace Asyncio.Tests.Streams;
 
 public class TlsTests
 {
+    /// <summary>The I/O backend under test: Auto (epoll on Linux, or ASYNCIO_SELECTOR); TlsTestsOnPortableBackend runs every test on the portable one.</summary>
+    protected virtual IoBackend Backend => IoBackend.Auto;
+
     private static X509Certificate2 SelfSigned()
     {
         using var key = RSA.Create(2048);
@@ -47,7 +50,7 @@ public class TlsTests
             writer.Close();
             server.Close();
             return answer;
-        });
+        }, LoopRun.Io(Backend, virtualTime: false));
         Assert.Equal("secret hello\n", got);
     }
 
@@ -76,7 +79,7 @@ public class TlsTests
             writer.Close();
             server.Close();
             return "upgraded";
-        });
+        }, LoopRun.Io(Backend, virtualTime: false));
         Assert.Equal("upgraded", got);
     }
 
@@ -94,6 +97,12 @@ public class TlsTests
                 await Aio.OpenConnection("127.0.0.1", port, ssl: new SslClientAuthenticationOptions { TargetHost = "localhost" }));
             Assert.Contains("certificate", e.Message, StringComparison.OrdinalIgnoreCase);
             server.Close();
-        });
+        }, LoopRun.Io(Backend, virtualTime: false));
     }
+}
+
+/// <summary>Every test of <see cref="TlsTests"/> again, on the portable (completion-based) backend.</summary>
+public sealed class TlsTestsOnPortableBackend : TlsTests
+{
+    protected override IoBackend Backend => IoBackend.Portable;
 }

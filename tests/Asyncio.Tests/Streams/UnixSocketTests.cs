@@ -4,6 +4,9 @@ namespace Asyncio.Tests.Streams;
 
 public class UnixSocketTests
 {
+    /// <summary>The I/O backend under test: Auto (epoll on Linux, or ASYNCIO_SELECTOR); UnixSocketTestsOnPortableBackend runs every test on the portable one.</summary>
+    protected virtual IoBackend Backend => IoBackend.Auto;
+
     [Fact]
     public void UnixServer_EchoLine_AndSocketFileRemovedOnClose()
     {
@@ -30,7 +33,7 @@ public class UnixSocketTests
                 await server.WaitClosedAsync();
                 Assert.False(File.Exists(path));
                 return answer;
-            }, new LoopOptions { Clock = new VirtualClock() });
+            }, LoopRun.Io(Backend));
             Assert.Equal("over unix\n", got);
         }
         finally
@@ -50,7 +53,7 @@ public class UnixSocketTests
             {
                 var e = await Assert.ThrowsAsync<IOException>(async () => await Aio.StartUnixServer(async (r, w) => await Aio.Sleep(0), path));
                 Assert.Contains("not a socket", e.Message);
-            });
+            }, LoopRun.Io(Backend, virtualTime: false));
             Assert.Equal("not a socket", File.ReadAllText(path));
         }
         finally
@@ -66,6 +69,12 @@ public class UnixSocketTests
         {
             var e = await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(async () => await Aio.OpenUnixConnection("/tmp/no-such-aio.sock"));
             Assert.Contains("/tmp/no-such-aio.sock", e.Message);
-        });
+        }, LoopRun.Io(Backend, virtualTime: false));
     }
+}
+
+/// <summary>Every test of <see cref="UnixSocketTests"/> again, on the portable (completion-based) backend.</summary>
+public sealed class UnixSocketTestsOnPortableBackend : UnixSocketTests
+{
+    protected override IoBackend Backend => IoBackend.Portable;
 }
