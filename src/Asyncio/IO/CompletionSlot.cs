@@ -96,14 +96,16 @@ internal sealed class CompletionSlot<T>
             operation = ValueTask.FromException<T>(e);
         }
 
-        _awaiter = operation.ConfigureAwait(false).GetAwaiter();
-        if (_awaiter.IsCompleted)
+        // Registered through a copy: the completing thread may clear the field before the registration returns.
+        var awaiter = operation.ConfigureAwait(false).GetAwaiter();
+        _awaiter = awaiter;
+        if (awaiter.IsCompleted)
         {
             OnCompleted();
         }
         else
         {
-            _awaiter.UnsafeOnCompleted(_onCompleted);
+            awaiter.UnsafeOnCompleted(_onCompleted);
         }
     }
 

@@ -10,10 +10,13 @@ namespace Asyncio.IO;
 /// </summary>
 internal static class ProcessSpawn
 {
-    /// <summary>Starts <paramref name="file"/> with <paramref name="argv"/> (argv[0] is the program and is not passed again).</summary>
+    /// <summary>
+    /// Starts <paramref name="file"/> with <paramref name="argv"/> (argv[0] is the program and is not passed again), or
+    /// with the raw <paramref name="commandLine"/> when one is given.
+    /// </summary>
     /// <exception cref="Win32Exception">The program does not exist or cannot be run.</exception>
-    public static Process Start(string file, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string?>? environment, string? workingDirectory,
-        SubprocessRedirect stdin, SubprocessRedirect stdout, SubprocessRedirect stderr)
+    public static Process Start(string file, IReadOnlyList<string> argv, string? commandLine, IReadOnlyDictionary<string, string?>? environment,
+        string? workingDirectory, SubprocessRedirect stdin, SubprocessRedirect stdout, SubprocessRedirect stderr)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -24,9 +27,16 @@ internal static class ProcessSpawn
             RedirectStandardError = stderr is SubprocessRedirect.Pipe or SubprocessRedirect.DevNull
                 || (stderr == SubprocessRedirect.StdOut && stdout is SubprocessRedirect.Pipe or SubprocessRedirect.DevNull),
         };
-        for (int i = 1; i < argv.Count; i++)
+        if (commandLine is not null)
         {
-            info.ArgumentList.Add(argv[i]);
+            info.Arguments = commandLine;
+        }
+        else
+        {
+            for (int i = 1; i < argv.Count; i++)
+            {
+                info.ArgumentList.Add(argv[i]);
+            }
         }
 
         if (workingDirectory is not null)

@@ -29,8 +29,9 @@ public static partial class Aio
     }
 
     /// <summary>
-    /// Runs <paramref name="command"/> through <c>/bin/sh -c</c> (asyncio's <c>create_subprocess_shell</c>); see
-    /// <see cref="CreateSubprocessExec"/>. Quote what the shell must not interpret.
+    /// Runs <paramref name="command"/> through <c>/bin/sh -c</c> (on Windows <c>%COMSPEC% /c</c>, as asyncio does)
+    /// (asyncio's <c>create_subprocess_shell</c>); see <see cref="CreateSubprocessExec"/>. Quote what the shell must not
+    /// interpret.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="command"/> is null.</exception>
     public static async Coroutine<AioProcess> CreateSubprocessShell(string command,
@@ -39,11 +40,19 @@ public static partial class Aio
         IReadOnlyDictionary<string, string?>? environment = null, int limit = AioStreamReader.DefaultLimit)
     {
         ArgumentNullException.ThrowIfNull(command);
+        if (OperatingSystem.IsWindows())
+        {
+            // cmd.exe parses its own command line: it gets the command as asyncio passes it, not .NET's argument quoting.
+            string comspec = Environment.GetEnvironmentVariable("COMSPEC") ?? "cmd.exe";
+            return await SpawnAsync(comspec, [comspec], stdin, stdout, stderr, workingDirectory, environment, limit, commandLine: $"/c \"{command}\"");
+        }
+
         return await SpawnAsync("/bin/sh", ["/bin/sh", "-c", command], stdin, stdout, stderr, workingDirectory, environment, limit);
     }
 
+    /// <summary>Spawns on the loop's backend; <paramref name="commandLine"/>, when given, is the raw command line after the program instead of argv's arguments (the Windows shell).</summary>
     private static async Coroutine<AioProcess> SpawnAsync(string program, List<string> argv, SubprocessRedirect stdin, SubprocessRedirect stdout,
-        SubprocessRedirect stderr, string? workingDirectory, IReadOnlyDictionary<string, string?>? environment, int limit)
+        SubprocessRedirect stderr, string? workingDirectory, IReadOnlyDictionary<string, string?>? environment, int limit, string? commandLine = null)
     {
         if (stdin == SubprocessRedirect.StdOut || stdout == SubprocessRedirect.StdOut)
         {
@@ -54,7 +63,7 @@ public static partial class Aio
         loop.CheckCallable(nameof(CreateSubprocessExec));
         if (loop.IoBackend == IoBackend.Portable)
         {
-            return await SpawnPortableAsync(loop, program, argv, stdin, stdout, stderr, workingDirectory, environment, limit);
+            return await SpawnPortableAsync(loop, program, argv, commandLine, stdin, stdout, stderr, workingDirectory, environment, limit);
         }
 
         var parentEnds = new List<int>();
@@ -113,10 +122,11 @@ public static partial class Aio
     /// The portable backend's spawn: <see cref="System.Diagnostics.Process"/> starts the child, its redirected
     /// streams become loop transports, and its exit is posted to the loop.
     /// </summary>
-    private static async Coroutine<AioProcess> SpawnPortableAsync(EventLoop loop, string program, List<string> argv, SubprocessRedirect stdin,
-        SubprocessRedirect stdout, SubprocessRedirect stderr, string? workingDirectory, IReadOnlyDictionary<string, string?>? environment, int limit)
+    private static async Coroutine<AioProcess> SpawnPortableAsync(EventLoop loop, string program, List<string> argv, string? commandLine,
+        SubprocessRedirect stdin, SubprocessRedirect stdout, SubprocessRedirect stderr, string? workingDirectory,
+        IReadOnlyDictionary<string, string?>? environment, int limit)
     {
-        System.Diagnostics.Process child = ProcessSpawn.Start(program, argv, environment, workingDirectory, stdin, stdout, stderr);
+        System.Diagnostics.Process child = ProcessSpawn.Start(program, argv, commandLine, environment, workingDirectory, stdin, stdout, stderr);
         var process = new AioProcess(loop, child);
         bool mergeErr = stderr == SubprocessRedirect.StdOut;
         await AttachPipes(loop, process, limit,
