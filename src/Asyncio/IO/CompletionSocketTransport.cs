@@ -69,10 +69,9 @@ internal sealed class CompletionSocketTransport : StreamSocketTransport
         return status == SocketError.Success ? n : -1;
     }
 
-    protected override int TrySend(ReadOnlySpan<byte> data, out SocketException? error)
+    protected override int TryWriteNow(ReadOnlySpan<byte> data)
     {
         int n = _socket.Send(data, SocketFlags.None, out SocketError status);
-        error = null;
         if (status == SocketError.Success)
         {
             return n;
@@ -83,7 +82,7 @@ internal sealed class CompletionSocketTransport : StreamSocketTransport
             return 0;
         }
 
-        error = new SocketException((int)status);
+        OnWriteError(new SocketException((int)status));
         return -1;
     }
 

@@ -60,6 +60,63 @@ internal abstract class FlowControlTransport : Transport
         MaybePauseProtocol();
     }
 
+    /// <summary>
+    /// Writes what the kernel takes at once without blocking: the byte count (0 when it took none, or when the backend
+    /// only writes asynchronously), or -1 when the write failed and the transport is already being lost.
+    /// </summary>
+    protected abstract int TryWriteNow(ReadOnlySpan<byte> data);
+
+    /// <summary>The write buffer just became non-empty: start moving it out.</summary>
+    protected abstract void StartWriting();
+
+    /// <summary>The write buffer is empty or dropped: stop working on it.</summary>
+    protected abstract void StopWriting();
+
+    /// <summary>The write buffer drained: finish what waited for it (a close, a half-close).</summary>
+    protected abstract void OnWriteBufferEmpty();
+
+    /// <summary>
+    /// Sends <paramref name="data"/> at once when nothing is buffered and the kernel takes it, buffers the rest (then
+    /// the backend moves it out), and pauses the protocol above the high-water mark. Never blocks.
+    /// </summary>
+    protected void WriteOrBuffer(ReadOnlySpan<byte> data)
+    {
+        if (_out.Count == 0)
+        {
+            int sent = TryWriteNow(data);
+            if (sent < 0)
+            {
+                return;
+            }
+
+            data = data[sent..];
+            if (data.IsEmpty)
+            {
+                return;
+            }
+
+            _out.Append(data);
+            StartWriting();
+        }
+        else
+        {
+            _out.Append(data);
+        }
+
+        MaybePauseProtocol();
+    }
+
+    /// <summary>Some of the buffer went out: resumes the protocol below the low-water mark; once empty, stops writing and finishes what waited.</summary>
+    protected void OnWriteProgress()
+    {
+        MaybeResumeProtocol();
+        if (_out.Count == 0)
+        {
+            StopWriting();
+            OnWriteBufferEmpty();
+        }
+    }
+
     /// <summary>Tells the protocol to pause writing once the buffer went over the high-water mark.</summary>
     protected void MaybePauseProtocol()
     {

@@ -63,18 +63,6 @@ internal abstract class PipeTransport : FlowControlTransport
     /// <summary>Starts or stops reading to match <see cref="WantsToRead"/>.</summary>
     protected abstract void UpdateReader();
 
-    /// <summary>The write buffer just became non-empty (and the first write did not take it all): start moving it out.</summary>
-    protected abstract void StartWriting();
-
-    /// <summary>The write buffer is empty or dropped: stop working on it.</summary>
-    protected abstract void StopWriting();
-
-    /// <summary>
-    /// Writes what the pipe takes at once without blocking (0 when the backend only writes asynchronously), or -1 when
-    /// the write failed and the transport is already being lost.
-    /// </summary>
-    protected abstract int TryWriteNow(ReadOnlySpan<byte> data);
-
     /// <summary>Forgets the end with the backend and closes it.</summary>
     protected abstract void Release();
 
@@ -107,42 +95,14 @@ internal abstract class PipeTransport : FlowControlTransport
             return;
         }
 
-        if (_out.Count == 0)
-        {
-            int written = TryWriteNow(data);
-            if (written < 0)
-            {
-                return;
-            }
-
-            data = data[written..];
-            if (data.IsEmpty)
-            {
-                return;
-            }
-
-            _out.Append(data);
-            StartWriting();
-        }
-        else
-        {
-            _out.Append(data);
-        }
-
-        MaybePauseProtocol();
+        WriteOrBuffer(data);
     }
 
-    /// <summary>Some of the buffer went out: resumes the protocol below the low-water mark; once empty, finishes a pending close.</summary>
-    protected void OnWriteProgress()
+    protected sealed override void OnWriteBufferEmpty()
     {
-        MaybeResumeProtocol();
-        if (_out.Count == 0)
+        if (_closing)
         {
-            StopWriting();
-            if (_closing)
-            {
-                _loop.EnqueueReady(static s => ((PipeTransport)s!).ConnectionLost(null), this);
-            }
+            _loop.EnqueueReady(static s => ((PipeTransport)s!).ConnectionLost(null), this);
         }
     }
 

@@ -54,7 +54,7 @@ internal sealed unsafe class SocketTransport : StreamSocketTransport
         return (int)n;
     }
 
-    protected override int TrySend(ReadOnlySpan<byte> data, out SocketException? error)
+    protected override int TryWriteNow(ReadOnlySpan<byte> data)
     {
         nint sent;
         fixed (byte* p = data)
@@ -62,20 +62,19 @@ internal sealed unsafe class SocketTransport : StreamSocketTransport
             sent = send(_fd, p, data.Length, MSG_NOSIGNAL);
         }
 
-        error = null;
-        if (sent < 0)
+        if (sent >= 0)
         {
-            int errno = Errno;
-            if (errno is not (EAGAIN or EINTR))
-            {
-                error = new SocketException(errno);
-                return -1;
-            }
+            return (int)sent;
+        }
 
+        int errno = Errno;
+        if (errno is EAGAIN or EINTR)
+        {
             return 0;
         }
 
-        return (int)sent;
+        OnWriteError(new SocketException(errno));
+        return -1;
     }
 
     protected override void StartWriting() => _io.SetWriter(_fd, s_onWritable, this);
@@ -93,16 +92,10 @@ internal sealed unsafe class SocketTransport : StreamSocketTransport
 
         if (_out.Count > 0)
         {
-            int sent = TrySend(_out.Pending, out SocketException? error);
-            if (error is not null)
+            int sent = TryWriteNow(_out.Pending);
+            if (sent <= 0)
             {
-                OnWriteError(error);
-                return;
-            }
-
-            if (sent == 0)
-            {
-                return;
+                return;   // the kernel took nothing yet, or the send failed and the connection is being lost
             }
 
             _out.Consume(sent);

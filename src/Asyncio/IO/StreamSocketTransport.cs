@@ -91,14 +91,8 @@ internal abstract class StreamSocketTransport : FlowControlTransport
     /// </summary>
     protected abstract int TryReceive(Span<byte> buffer, out SocketException? error);
 
-    /// <summary>One non-blocking send: the bytes the kernel took (0 when it took none), or -1 with <paramref name="error"/> set.</summary>
-    protected abstract int TrySend(ReadOnlySpan<byte> data, out SocketException? error);
-
-    /// <summary>The write buffer just became non-empty: start moving it out.</summary>
-    protected abstract void StartWriting();
-
-    /// <summary>The write buffer is empty or dropped: stop working on it.</summary>
-    protected abstract void StopWriting();
+    /// <summary>A send failed: the connection is lost with <paramref name="error"/> (the buffer is dropped).</summary>
+    protected void OnWriteError(SocketException error) => FatalError(error, "Fatal write error on socket transport");
 
     /// <summary>The socket is about to be disposed: forget every registration with the backend.</summary>
     protected abstract void ReleaseIo();
@@ -225,59 +219,19 @@ internal abstract class StreamSocketTransport : FlowControlTransport
             return;
         }
 
-        if (_out.Count == 0)
-        {
-            int sent = TrySend(data, out SocketException? error);
-            if (error is not null)
-            {
-                FatalError(error, "Fatal write error on socket transport");
-                return;
-            }
-
-            data = data[sent..];
-            if (data.IsEmpty)
-            {
-                return;
-            }
-
-            _out.Append(data);
-            StartWriting();
-        }
-        else
-        {
-            _out.Append(data);
-        }
-
-        MaybePauseProtocol();
+        WriteOrBuffer(data);
     }
 
-    /// <summary>
-    /// Some of the buffer went out: resumes the protocol below the low-water mark, and once the buffer is empty stops
-    /// writing and finishes a pending close or half-close.
-    /// </summary>
-    protected void OnWriteProgress()
+    protected sealed override void OnWriteBufferEmpty()
     {
-        MaybeResumeProtocol();
-        if (_out.Count == 0)
+        if (_closing)
         {
-            StopWriting();
-            if (_closing)
-            {
-                CallConnectionLost(null);
-            }
-            else if (_eof)
-            {
-                ShutdownWrite();
-            }
+            CallConnectionLost(null);
         }
-    }
-
-    /// <summary>A send failed: the buffer is dropped and the connection is lost with <paramref name="error"/>.</summary>
-    protected void OnWriteError(SocketException error)
-    {
-        StopWriting();
-        _out.Clear();
-        FatalError(error, "Fatal write error on socket transport");
+        else if (_eof)
+        {
+            ShutdownWrite();
+        }
     }
 
     private void ShutdownWrite()
