@@ -629,6 +629,40 @@ public sealed class DocsExamplesTests
         }
     }
 
+    // docs/getting-started-for-dotnet-users.md, "Platforms: epoll and the portable backend"
+    [Fact]
+    public void DotnetUsers_PortableBackend_EchoesAndRefusesReadinessCallbacks()
+    {
+        var lines = Console.Record();
+        Aio.Run(async () =>
+        {
+            EventLoop loop = Aio.GetRunningLoop();
+            Console.WriteLine($"backend: {loop.IoBackend}");   // Portable
+            Server server = await Aio.StartServer(async (reader, writer) =>
+            {
+                writer.Write(await reader.ReadLineAsync());   // echo one line
+                await writer.DrainAsync();
+                writer.Close();
+            }, "127.0.0.1", 0);
+            int port = ((IPEndPoint)server.Sockets[0].LocalEndPoint!).Port;
+            var (r, w) = await Aio.OpenConnection("127.0.0.1", port);
+            w.Write("ping\n"u8);
+            Console.WriteLine(Encoding.ASCII.GetString(await r.ReadLineAsync()).TrimEnd());   // ping
+            w.Close();
+            server.Close();
+            try
+            {
+                loop.AddReader(0, () => { });
+            }
+            catch (NotSupportedException)
+            {
+                Console.WriteLine("no readiness callbacks here");   // use streams, transports or Sock*Async
+            }
+        }, new LoopOptions { IoBackend = IoBackend.Portable, Clock = new VirtualClock(), Scheduling = Scheduling.Fifo });
+
+        Assert.Equal(["0: backend: Portable", "0: ping", "0: no readiness callbacks here"], lines);
+    }
+
     // docs/getting-started-for-dotnet-users.md, "Pitfalls" (Task.Delay)
     [Fact]
     public void DotnetUsers_TaskDelayOnTheLoopClock_FollowsVirtualTime()

@@ -85,6 +85,33 @@ public class ProtocolTests
         Assert.Equal(3600.0, elapsed);
     }
 
+    private sealed class PausedProtocol : Protocol
+    {
+        public override void ConnectionMade(Transport transport) => transport.PauseReading();
+    }
+
+    [Fact]
+    public void PausedConnection_NothingElseToWaitFor_IsADeadlock()
+    {
+        var e = Assert.Throws<DeadlockException>(() => Aio.Run(async () =>
+        {
+            var loop = Aio.GetRunningLoop();
+            Server server = await loop.CreateServer(() => new PausedProtocol(), "127.0.0.1", 0);
+            int port = ((IPEndPoint)server.Sockets[0].LocalEndPoint!).Port;
+            await loop.CreateConnection(() => new PausedProtocol(), "127.0.0.1", port);
+            while (server.ActiveConnections == 0)
+            {
+                await Aio.Sleep(0.01);
+            }
+
+            server.Close();
+
+            // Both ends stopped reading and nothing listens: no I/O is watched, so nothing can ever set this future.
+            await loop.CreateFuture<bool>();
+        }, LoopRun.Io(Backend)));
+        Assert.Contains("Deadlock", e.Message);
+    }
+
     [Fact]
     public void CreateConnection_ClosedPort_ThrowsSocketException()
     {
