@@ -19,8 +19,9 @@ internal sealed class CompletionSocketTransport : StreamSocketTransport
     private readonly CompletionSlot<int> _readable;
     private readonly CompletionSlot<int> _send;
 
-    public CompletionSocketTransport(EventLoop loop, Socket socket, Protocol protocol, Server? server, Future<bool>? waiter)
-        : base(loop, socket, protocol, server, waiter)
+    public CompletionSocketTransport(EventLoop loop, Socket socket, Protocol protocol, Server? server, Future<bool>? waiter,
+        SocketException? resetAfterData = null)
+        : base(loop, socket, protocol, server, waiter, resetAfterData)
     {
         CompletionSelector io = loop.Completions!;
         _readable = new CompletionSlot<int>(io, this, static slot => ((CompletionSocketTransport)slot.Owner).OnReadable());

@@ -26,9 +26,17 @@ internal abstract class StreamSocketTransport : FlowControlTransport
     protected int _connLost;    // > 0 once the connection is lost; counts writes after that
     private bool _lostCalled;
 
-    protected StreamSocketTransport(EventLoop loop, Socket socket, Protocol protocol, Server? server, Future<bool>? waiter)
+    /// <summary>
+    /// A reset the portable backend's connect already took off the socket (see <see cref="EventLoop.ConnectSocketAsync"/>):
+    /// reported where the kernel would report it, once the data received before it is read. Null otherwise.
+    /// </summary>
+    private readonly SocketException? _resetAfterData;
+
+    protected StreamSocketTransport(EventLoop loop, Socket socket, Protocol protocol, Server? server, Future<bool>? waiter,
+        SocketException? resetAfterData = null)
         : base(loop, protocol)
     {
+        _resetAfterData = resetAfterData;
         _socket = socket;
         _fd = EventLoop.FdOf(socket);
         _server = server;
@@ -156,18 +164,18 @@ internal abstract class StreamSocketTransport : FlowControlTransport
             }
         }
 
-        if (n == 0)
+        if (n == 0 && _resetAfterData is null)
         {
             OnEof();
             return true;
         }
 
-        if (error is null)
+        if (n < 0 && error is null)
         {
             return false;
         }
 
-        FatalError(error, "Fatal read error on socket transport");
+        FatalError(error ?? _resetAfterData!, "Fatal read error on socket transport");
         return true;
     }
 

@@ -78,12 +78,12 @@ public sealed partial class EventLoop
     private async Coroutine<(Transport Transport, TProtocol Protocol)> ConnectProtocolAsync<TProtocol>(Func<TProtocol> protocolFactory, EndPoint endPoint)
         where TProtocol : Protocol
     {
-        Socket socket = await ConnectSocketAsync(endPoint);
+        var (socket, resetAfterConnect) = await ConnectSocketAsync(endPoint);
         try
         {
             TProtocol protocol = protocolFactory() ?? throw new InvalidOperationException("The protocol factory returned null.");
             var connected = CreateFuture<bool>();
-            Transport transport = NewStreamTransport(socket, protocol, server: null, connected);
+            Transport transport = NewStreamTransport(socket, protocol, server: null, connected, resetAfterConnect);
             try
             {
                 await connected;
@@ -103,26 +103,41 @@ public sealed partial class EventLoop
         }
     }
 
-    /// <summary>The transport of a connected stream socket on this loop's backend.</summary>
-    internal Transport NewStreamTransport(Socket socket, Protocol protocol, Server? server, Future<bool>? waiter) =>
+    /// <summary>
+    /// The transport of a connected stream socket on this loop's backend. <paramref name="resetAfterConnect"/> (portable
+    /// backend only) is a reset the connect already took off the socket: the transport reports it after the data.
+    /// </summary>
+    internal Transport NewStreamTransport(Socket socket, Protocol protocol, Server? server, Future<bool>? waiter, SocketException? resetAfterConnect = null) =>
         IoBackend == IoBackend.Portable
-            ? new CompletionSocketTransport(this, socket, protocol, server, waiter)
+            ? new CompletionSocketTransport(this, socket, protocol, server, waiter, resetAfterConnect)
             : new SocketTransport(this, socket, protocol, server, waiter);
 
     /// <summary>
     /// A connected non-blocking socket. On epoll the connect runs on the loop (no .NET async connect); on the portable
-    /// backend it is a .NET asynchronous connect whose completion is posted to the loop.
+    /// backend it is a .NET asynchronous connect whose completion is posted to the loop. Reset is set when the portable
+    /// connect reported ConnectionReset: the handshake completed (a refused one reports ConnectionRefused) but the peer
+    /// reset the connection before the completion ran, and .NET's completion took the error off the socket. On epoll
+    /// the loop finishes the connect before a peer on the same loop can even accept, so it never sees this; the
+    /// connection is kept, and its reset reported after the data that came before it, as epoll would.
     /// </summary>
-    internal async Coroutine<Socket> ConnectSocketAsync(EndPoint endPoint)
+    internal async Coroutine<(Socket Socket, SocketException? Reset)> ConnectSocketAsync(EndPoint endPoint)
     {
         var socket = endPoint is UnixDomainSocketEndPoint
             ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { Blocking = false }
             : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
         try
         {
+            SocketException? reset = null;
             if (Completions is { } completions)
             {
-                await completions.RunAsync((socket, endPoint), static (s, token) => s.socket.ConnectAsync(s.endPoint, token));
+                try
+                {
+                    await completions.RunAsync((socket, endPoint), static (s, token) => s.socket.ConnectAsync(s.endPoint, token));
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+                {
+                    reset = e;
+                }
             }
             else if (!SocketOps.StartConnect(socket, endPoint))
             {
@@ -142,7 +157,7 @@ public sealed partial class EventLoop
             }
 
             SocketOps.SetNoDelay(socket);
-            return socket;
+            return (socket, reset);
         }
         catch
         {

@@ -201,7 +201,7 @@ public sealed partial class EventLoop
                 return clock.ForeignAwaitGrace;
             }
 
-            bool ioWatched = _io is { WatchedCount: > 0 };
+            bool ioWatched = _io is { WatchedCount: > 0 };   // epoll: registered descriptors; portable: operations waited on
             if (hasTimer)
             {
                 if (ioWatched && due > clock.GetTimestamp())

@@ -59,6 +59,7 @@ public sealed partial class EventLoop : IDisposable
     {
         Options = options ?? new LoopOptions();
         Options.Validate();
+        IoBackend = Options.EffectiveIoBackend();   // before the clock is attached: a bad ASYNCIO_SELECTOR leaves nothing behind
         _clock = Options.Clock ?? TimeProvider.System;
         _frequency = _clock.TimestampFrequency;
         if (_frequency <= 0)
@@ -78,7 +79,6 @@ public sealed partial class EventLoop : IDisposable
             _shuffle = new Random(seed);
         }
 
-        IoBackend = Options.EffectiveIoBackend();
         Debug = Options.EffectiveDebug();
         _slowCallbackDuration = Options.SlowCallbackDuration;
         _stallThreshold = Options.EffectiveStallThreshold();

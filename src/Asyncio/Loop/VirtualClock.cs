@@ -47,9 +47,10 @@ public sealed class VirtualClock : TimeProvider
     public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 
     /// <summary>
-    /// How long, in real time, an idle loop with registered I/O (sockets, pipes) waits for readiness before it jumps
-    /// to the next timer. I/O between tasks of the same loop is ready at once; a real peer gets this long to answer.
-    /// Default 20 ms.
+    /// How long, in real time, an idle loop with I/O it waits on (sockets and pipes registered with epoll, or
+    /// operations outstanding on the portable backend) waits for it before it jumps to the next timer. On epoll, I/O
+    /// between tasks of the same loop is ready at once; on the portable backend its completion is posted from the
+    /// thread pool, well within this; a real peer gets this long to answer. Default 20 ms.
     /// </summary>
     public TimeSpan IoGrace { get; set; } = TimeSpan.FromMilliseconds(20);
 
