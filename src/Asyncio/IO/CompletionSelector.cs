@@ -34,12 +34,7 @@ internal sealed class CompletionSelector : IIoSelector
 
     public string Name => "portable";
 
-    public bool SupportsReadiness => false;
-
     public int WatchedCount => _watched;
-
-    /// <summary>The loop this reactor serves.</summary>
-    public EventLoop Loop => _loop;
 
     public int Select(TimeSpan timeout)
     {

@@ -50,8 +50,6 @@ internal sealed unsafe class EpollSelector : IIoSelector
 
     public string Name => "epoll";
 
-    public bool SupportsReadiness => true;
-
     public int WatchedCount => _watched;
 
     public int Select(TimeSpan timeout)

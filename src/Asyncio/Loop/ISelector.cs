@@ -19,13 +19,13 @@ internal interface ISelector : IDisposable
     void Wakeup();
 }
 
-/// <summary>A selector that can watch descriptors for readiness (asyncio's <c>add_reader</c>/<c>add_writer</c>).</summary>
+/// <summary>
+/// The loop's I/O reactor: epoll, which watches descriptors for readiness (asyncio's <c>add_reader</c>/<c>add_writer</c>),
+/// or the portable completion-based one, which has no readiness callbacks and refuses the descriptor methods.
+/// </summary>
 internal interface IIoSelector : ISelector
 {
-    /// <summary>False for a completion-based selector, where readiness callbacks do not exist.</summary>
-    bool SupportsReadiness { get; }
-
-    /// <summary>Descriptors with a reader or a writer registered.</summary>
+    /// <summary>I/O the loop waits on, for virtual time: descriptors with a reader or a writer (epoll), outstanding operations waited on (portable).</summary>
     int WatchedCount { get; }
 
     void SetReader(int fd, Action<object?>? callback, object? state);
