@@ -10,12 +10,17 @@ namespace Asyncio.Samples.Net;
 /// <example><c>dotnet run -c Release --project samples/EchoServer -- --port 8888 --style protocol --loops 2</c></example>
 public static class EchoServer
 {
-    /// <summary>Starts an echo server in <paramref name="style"/> ("streams" or "protocol") on the running loop.</summary>
+    /// <summary>
+    /// Starts an echo server in <paramref name="style"/> ("streams" or "protocol") on the running loop;
+    /// <paramref name="accepted"/>, if given, is called for each connection accepted.
+    /// </summary>
     /// <exception cref="ArgumentException">An unknown style.</exception>
-    public static Coroutine<Server> StartAsync(string style, string host, int port, bool reusePort = false) => style switch
+    public static Coroutine<Server> StartAsync(string style, string host, int port, bool reusePort = false, Action? accepted = null) => style switch
     {
-        "streams" => Aio.StartServer(EchoStreamAsync, host, port, backlog: 1024, reusePort: reusePort),
-        "protocol" => Aio.GetRunningLoop().CreateServer(() => new EchoProtocol(), host, port, backlog: 1024, reusePort: reusePort),
+        "streams" => Aio.StartServer(accepted is null ? EchoStreamAsync : (r, w) => { accepted(); return EchoStreamAsync(r, w); },
+            host, port, backlog: 1024, reusePort: reusePort),
+        "protocol" => Aio.GetRunningLoop().CreateServer(() => { accepted?.Invoke(); return new EchoProtocol(); },
+            host, port, backlog: 1024, reusePort: reusePort),
         _ => throw new ArgumentException($"unknown style '{style}': streams or protocol", nameof(style)),
     };
 
@@ -88,6 +93,7 @@ public static class EchoServer
             return 2;
         }
 
+        var perLoop = new int[loops];   // connections accepted by each loop (each written by its own thread only)
         var (stop, signals) = SampleHost.StopOnSignals();
         using (signals)
         using (stop)
@@ -95,7 +101,7 @@ public static class EchoServer
             int code = SampleHost.RunLoops(loops, port,
                 async (index, bindPort, bound, token) =>
                 {
-                    Server server = await StartAsync(style, host, bindPort, reusePort: loops > 1);
+                    Server server = await StartAsync(style, host, bindPort, reusePort: loops > 1, accepted: () => perLoop[index]++);
                     bound(SampleHost.PortOf(server));
                     await SampleHost.WaitCancelledAsync(token);
                     server.Close();
@@ -108,7 +114,7 @@ public static class EchoServer
                     Console.Out.Flush();
                 },
                 stop);
-            Console.WriteLine("stopped");
+            Console.WriteLine($"stopped; connections accepted per loop: {string.Join(", ", perLoop)}");
             return code;
         }
     }
