@@ -44,10 +44,17 @@ def servers(root):
     ]
 
 
+NICE = []   # ["nice", "-n", "-10"] with --nice -10: server and client get a bigger share of their core than other work
+
+
+def pinned(core, cmd):
+    return NICE + ["taskset", "-c", str(core)] + cmd
+
+
 class Started:
     def __init__(self, cmd, env, log):
         self.log = open(log, "w")
-        self.proc = subprocess.Popen(["taskset", "-c", "0"] + cmd, stdout=subprocess.PIPE, stderr=self.log, text=True,
+        self.proc = subprocess.Popen(pinned(0, cmd), stdout=subprocess.PIPE, stderr=self.log, text=True,
                                      env={**os.environ, **env}, start_new_session=True)
         deadline = time.time() + 60
         line = ""
@@ -73,8 +80,8 @@ class Started:
 
 
 def run_client(a, port, pid, size, duration, warmup):
-    cmd = ["taskset", "-c", "1", a.client, "--port", str(port), "--size", str(size), "--connections", str(a.connections),
-           "--duration", str(duration), "--warmup", str(warmup), "--server-pid", str(pid)]
+    cmd = pinned(1, [a.client, "--port", str(port), "--size", str(size), "--connections", str(a.connections),
+           "--duration", str(duration), "--warmup", str(warmup), "--server-pid", str(pid)])
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + warmup + 60)
     m = re.search(r"^result (.*)$", out.stdout, re.M)
     if out.returncode != 0 or not m:
@@ -88,8 +95,8 @@ def count_syscalls(a, port, pid, size):
     (no warm-up: the server is warm from the measured runs) lives, and that client counts its requests.
     Falls back to strace -c (which slows the server a lot, so batching differs) when perf is missing.
     """
-    client = ["taskset", "-c", "1", a.client, "--port", str(port), "--size", str(size), "--connections",
-              str(a.connections), "--duration", "2", "--warmup", "0"]
+    client = pinned(1, [a.client, "--port", str(port), "--size", str(size), "--connections",
+                        str(a.connections), "--duration", "2", "--warmup", "0"])
     events = ",".join(["raw_syscalls:sys_enter"] + [f"syscalls:sys_enter_{s}" for s in SYSCALLS])
     counts, how, out = {}, "perf", ""
     if shutil.which("perf"):
@@ -125,7 +132,7 @@ def run_wrk(a, name, cmd, duration, warmup, log):
     s = Started(cmd, {}, log)
     try:
         url = f"http://127.0.0.1:{s.port}/"
-        base = ["taskset", "-c", "1", "wrk", "-t1", f"-c{a.connections}", "--latency"]
+        base = pinned(1, ["wrk", "-t1", f"-c{a.connections}", "--latency"])
         subprocess.run(base + [f"-d{warmup}s", url], capture_output=True, timeout=warmup + 60)
         t0 = proc_cpu(s.pid)
         out = subprocess.run(base + [f"-d{duration}s", url], capture_output=True, text=True, timeout=duration + 60).stdout
@@ -172,7 +179,11 @@ def main():
     p.add_argument("--only", default="")
     p.add_argument("--no-syscalls", action="store_true")
     p.add_argument("--no-http", action="store_true")
+    p.add_argument("--nice", type=int, default=0, help="run server and client under nice -n N (negative: ahead of other work; root only)")
     a = p.parse_args()
+    if a.nice:
+        NICE.extend(["nice", "-n", str(a.nice)])
+    load_start = os.getloadavg()[0]
     duration = a.duration or (3 if a.quick else 10)
     warmup = 1 if a.quick else 2
     repeat = a.repeat or (1 if a.quick else 3)
@@ -214,7 +225,8 @@ def main():
     now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     cpu_model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     print(f"\n## TCP echo, {a.connections} connections, one request in flight each — {now}, {os.cpu_count()} cores ({cpu_model}), "
-          f"{'quick: ' if a.quick else ''}{repeat} run(s) of {duration:g} s after {warmup:g} s warm-up; medians [min–max]\n")
+          f"{'quick: ' if a.quick else ''}{repeat} run(s) of {duration:g} s after {warmup:g} s warm-up{f', nice {a.nice}' if a.nice else ''}; "
+          f"load average {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; medians [min–max]\n")
     for size in sizes:
         base = results.get((BASELINE, size)) or []
         base_cpu = med([x["server_user_us"] + x["server_sys_us"] for x in base])
