@@ -7,6 +7,7 @@ from a separate short run under `perf stat` (tracepoints; strace -c as a fallbac
 """
 import argparse
 import datetime
+import json
 import os
 import re
 import shutil
@@ -211,7 +212,10 @@ def main():
                 for size in sizes:
                     try:
                         res = run_client(a, s.port, s.pid, size, duration, warmup)
+                        res["round"] = r
                         results.setdefault((name, size), []).append(res)
+                        with open(os.path.join(logs, "runs.jsonl"), "a") as raw:
+                            raw.write(json.dumps({"server": name, "size": size, **res}) + "\n")
                         print(f"    {size} B: {res['rps']:.0f} req/s, {res['server_user_us'] + res['server_sys_us']:.2f} us CPU/req,"
                               f" client {res['client_cpu'] * 100:.0f}%", file=sys.stderr, flush=True)
                         if r == 0 and not a.no_syscalls:
@@ -244,8 +248,12 @@ def main():
                 print(f"| {name} | failed (see benchmarks/peers/build/logs/{name}.log) | | | | | | | | | |")
                 continue
             cpu = [x["server_user_us"] + x["server_sys_us"] for x in xs]
+            # Paired: this server's CPU/req over uvloop-protocol's in the same round (run a few seconds apart).
+            base_by_round = {x["round"]: x["server_user_us"] + x["server_sys_us"] for x in base}
+            paired = [(x["server_user_us"] + x["server_sys_us"]) / base_by_round[x["round"]] for x in xs if x["round"] in base_by_round]
             rps = [x["rps"] for x in xs]
             bound = sum(1 for x in xs if x["client_cpu"] > 0.85)
+            paired_text = f" (paired {med(paired):.2f}× [{min(paired):.2f}–{max(paired):.2f}])" if len(paired) > 1 and name != BASELINE else ""
             client_cpu = med([x["client_cpu"] for x in xs]) * 100
             client_text = f"client-bound {bound}/{len(xs)} ({client_cpu:.0f}%)" if bound else f"{client_cpu:.0f}%"
             sc, how = syscalls.get((name, size)) or (None, "not run")
@@ -259,10 +267,11 @@ def main():
             print(f"| {name} | {med(rps) / 1e3:.1f} k{rng(rps, lambda v: f'{v / 1e3:.0f}')} | {med([x['p50_us'] for x in xs]):.0f} | "
                   f"{med([x['p99_us'] for x in xs]):.0f} | {med(cpu):.2f}{rng(cpu, lambda v: f'{v:.2f}')} | "
                   f"{med([x['server_user_us'] for x in xs]):.2f} | {med([x['server_sys_us'] for x in xs]):.2f} | "
-                  f"{med(cpu) / base_cpu:.2f}× | {med(rps) / base_rps:.2f}× | {sc_text} | "
+                  f"{med(cpu) / base_cpu:.2f}×{paired_text} | {med(rps) / base_rps:.2f}× | {sc_text} | "
                   f"{client_text} |")
         print()
-    print("CPU/req ÷ uvloop-protocol below 1 means less server CPU per request than uvloop-protocol (the target for ours is ≤ 0.87, i.e. 1.15× lower).")
+    print("CPU/req ÷ uvloop-protocol below 1 means less server CPU per request than uvloop-protocol (the target for ours is ≤ 0.87, i.e. 1.15× lower);")
+    print("'paired' is the median [range] of the per-round ratios (each server against uvloop-protocol's run of the same round).")
     print("client: the C client's share of its core over the run; 'client-bound' when above 85% (requests/s then says more about the client).\n")
 
     if not a.no_http:
