@@ -136,10 +136,13 @@ def run_wrk(a, name, cmd, duration, warmup, log):
         base = pinned(1, ["wrk", "-t1", f"-c{a.connections}", "--latency"])
         subprocess.run(base + [f"-d{warmup}s", url], capture_output=True, timeout=warmup + 60)
         t0 = proc_cpu(s.pid)
-        out = subprocess.run(base + [f"-d{duration}s", url], capture_output=True, text=True, timeout=duration + 60).stdout
+        run = subprocess.run(base + [f"-d{duration}s", url], capture_output=True, text=True, timeout=duration + 60)
+        out = run.stdout + run.stderr
         t1 = proc_cpu(s.pid)
     finally:
         s.stop()
+    if not re.search(r"(\d+) requests in", out) or not re.search(r"99%\s+\S+", out):
+        raise RuntimeError("unexpected wrk output: " + " ".join(out.split())[:300])
     n = int(re.search(r"(\d+) requests in", out).group(1))
     r = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
          "p50_us": to_us(re.search(r"50%\s+(\S+)", out).group(1)), "p99_us": to_us(re.search(r"99%\s+(\S+)", out).group(1)),
@@ -180,6 +183,7 @@ def main():
     p.add_argument("--only", default="")
     p.add_argument("--no-syscalls", action="store_true")
     p.add_argument("--no-http", action="store_true")
+    p.add_argument("--http-only", action="store_true")
     p.add_argument("--nice", type=int, default=0, help="run server and client under nice -n N (negative: ahead of other work; root only)")
     a = p.parse_args()
     if a.nice:
@@ -198,7 +202,7 @@ def main():
     results = {}   # (name, size) -> list of client results
     syscalls = {}  # (name, size) -> dict
     missing = {name: hint for name, _, hint, _ in chosen if hint}
-    for r in range(repeat):
+    for r in range(0 if a.http_only else repeat):
         for name, cmd, hint, env in chosen:
             if hint:
                 continue
@@ -228,10 +232,13 @@ def main():
 
     now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     cpu_model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    print(f"\n## TCP echo, {a.connections} connections, one request in flight each — {now}, {os.cpu_count()} cores ({cpu_model}), "
-          f"{'quick: ' if a.quick else ''}{repeat} run(s) of {duration:g} s after {warmup:g} s warm-up{f', nice {a.nice}' if a.nice else ''}; "
-          f"load average {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; medians [min–max]\n")
-    for size in sizes:
+    if a.http_only:
+        chosen = []
+    if chosen:
+        print(f"\n## TCP echo, {a.connections} connections, one request in flight each — {now}, {os.cpu_count()} cores ({cpu_model}), "
+              f"{'quick: ' if a.quick else ''}{repeat} run(s) of {duration:g} s after {warmup:g} s warm-up{f', nice {a.nice}' if a.nice else ''}; "
+              f"load average {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; medians [min–max]\n")
+    for size in sizes if chosen else []:
         base = results.get((BASELINE, size)) or []
         base_cpu = med([x["server_user_us"] + x["server_sys_us"] for x in base])
         base_rps = med([x["rps"] for x in base])
