@@ -398,6 +398,19 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
         return ReadUntilAsync([separator]);
     }
 
+    /// <summary>Shortest first, as asyncio tries them (only for several separators: one needs no copy).</summary>
+    private static byte[][] SortedByLength(IReadOnlyList<byte[]> separators)
+    {
+        var sorted = new byte[separators.Count][];
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            sorted[i] = separators[i];
+        }
+
+        Array.Sort(sorted, static (a, b) => (a?.Length ?? 0).CompareTo(b?.Length ?? 0));
+        return sorted;
+    }
+
     /// <summary>Reads until the first of <paramref name="separators"/> (the shortest match wins), which is included.</summary>
     /// <exception cref="ArgumentException">No separator, or an empty one.</exception>
     /// <exception cref="IncompleteReadError">The stream ended first.</exception>
@@ -410,13 +423,13 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
             throw new ArgumentException("Separator should contain at least one element.", nameof(separators));
         }
 
-        byte[][] seps = separators.OrderBy(s => s?.Length ?? 0).ToArray();
+        IReadOnlyList<byte[]> seps = separators.Count == 1 ? separators : SortedByLength(separators);
         if (seps[0] is null || seps[0].Length == 0)
         {
             throw new ArgumentException("Separator should be at least one-byte string.", nameof(separators));
         }
 
-        int minLen = seps[0].Length, maxLen = seps[^1].Length;
+        int minLen = seps[0].Length, maxLen = seps[seps.Count - 1].Length;
         ThrowIfFailed();
         int offset = 0;
         int matchStart, matchEnd;
