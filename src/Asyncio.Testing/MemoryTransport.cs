@@ -280,13 +280,14 @@ public sealed class MemoryTransport : Transport
             }
 
             int n = Math.Min(_buffer.Count, MaxChunkSize);
-            if (!peer.Deliver(_buffer.Peek(n)))
+            int taken = peer.Deliver(_buffer.Peek(n));
+            if (taken < 0)
             {
                 _buffer.Consume(n);
                 break;             // the peer's protocol failed and its end was aborted
             }
 
-            _buffer.Consume(n);
+            _buffer.Consume(taken);
             if (_lost)
             {
                 return;            // our own protocol closed us from a callback of the peer's
@@ -319,38 +320,45 @@ public sealed class MemoryTransport : Transport
         }
     }
 
-    /// <summary>Hands <paramref name="data"/> to this end's protocol; false if the protocol threw (this end is then aborted).</summary>
-    private bool Deliver(ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Hands <paramref name="data"/> to this end's protocol and returns how many bytes it took (a
+    /// <see cref="BufferedProtocol"/> may pause reading between two of its buffers), or -1 if the protocol threw (this
+    /// end is then aborted).
+    /// </summary>
+    private int Deliver(ReadOnlySpan<byte> data)
     {
+        string callback = "DataReceived";
         try
         {
             if (_protocol is BufferedProtocol buffered)
             {
-                while (!data.IsEmpty)
+                int taken = 0;
+                while (taken < data.Length && !_readingPaused && !_closing)
                 {
-                    Memory<byte> into = buffered.GetBuffer(data.Length);
+                    callback = "GetBuffer";
+                    Memory<byte> into = buffered.GetBuffer(data.Length - taken);
                     if (into.IsEmpty)
                     {
                         throw new InvalidOperationException("BufferedProtocol.GetBuffer returned an empty buffer.");
                     }
 
-                    int n = Math.Min(into.Length, data.Length);
-                    data[..n].CopyTo(into.Span);
+                    int n = Math.Min(into.Length, data.Length - taken);
+                    data.Slice(taken, n).CopyTo(into.Span);
+                    callback = "BufferUpdated";
                     buffered.BufferUpdated(n);
-                    data = data[n..];
+                    taken += n;
                 }
-            }
-            else
-            {
-                _protocol.DataReceived(data);
+
+                return taken;
             }
 
-            return true;
+            _protocol.DataReceived(data);
+            return data.Length;
         }
         catch (Exception e)
         {
-            Fail(e, "DataReceived");
-            return false;
+            Fail(e, callback);
+            return -1;
         }
     }
 

@@ -172,6 +172,25 @@ public class MemoryTransportTests
     }
 
     [Fact]
+    public void BufferedProtocol_PausingReadingBetweenBuffers_LeavesTheRestWithTheWriter()
+    {
+        AioTest.Run(async () =>
+        {
+            var b = new SmallBufferProtocol { PauseAfter = 8 };
+            var (ta, tb) = MemoryTransport.CreatePair(new Recorder("a"), b);
+            b.Transport = tb;
+            ta.Write("0123456789"u8);
+            await Aio.Sleep(0);
+            Assert.Equal("01234567", Encoding.ASCII.GetString(b.Received.ToArray()));
+            Assert.Equal(2, ta.WriteBufferSize);
+            tb.ResumeReading();
+            await Aio.Sleep(0);
+            Assert.Equal("0123456789", Encoding.ASCII.GetString(b.Received.ToArray()));
+            Assert.Equal(0, ta.WriteBufferSize);
+        });
+    }
+
+    [Fact]
     public void ProtocolThrowsInDataReceived_IsReportedAndItsEndAborted()
     {
         var e = Assert.Throws<UnhandledLoopErrorsException>(() => AioTest.Run(async () =>
@@ -279,12 +298,20 @@ public class MemoryTransportTests
 
         public List<int> Updates { get; } = [];
 
+        public int PauseAfter { get; init; } = int.MaxValue;
+
+        public Transport? Transport { get; set; }
+
         public override Memory<byte> GetBuffer(int sizeHint) => _buffer;
 
         public override void BufferUpdated(int bytesRead)
         {
             Updates.Add(bytesRead);
             Received.AddRange(_buffer.AsSpan(0, bytesRead).ToArray());
+            if (Received.Count >= PauseAfter && Transport is { IsReading: true } transport)
+            {
+                transport.PauseReading();
+            }
         }
     }
 }
