@@ -25,8 +25,7 @@ public static partial class Aio
     {
         ArgumentNullException.ThrowIfNull(main);
         CheckNoRunningLoop();
-        using var runner = new Runner(options);
-        return runner.Run(main);
+        return RunOnNewRunner(options, runner => runner.Run(main));
     }
 
     /// <summary>Runs <paramref name="main"/> on a new event loop; see <see cref="Run{T}(Func{Coroutine{T}}, LoopOptions?)"/>.</summary>
@@ -38,8 +37,11 @@ public static partial class Aio
     {
         ArgumentNullException.ThrowIfNull(main);
         CheckNoRunningLoop();
-        using var runner = new Runner(options);
-        runner.Run(main);
+        RunOnNewRunner(options, runner =>
+        {
+            runner.Run(main);
+            return true;
+        });
     }
 
     /// <summary>Runs the coroutine <paramref name="main"/> on a new event loop; see <see cref="Run{T}(Func{Coroutine{T}}, LoopOptions?)"/>.</summary>
@@ -48,8 +50,7 @@ public static partial class Aio
     public static T Run<T>(Coroutine<T> main, LoopOptions? options = null)
     {
         CheckNoRunningLoop();
-        using var runner = new Runner(options);
-        return runner.Run(main);
+        return RunOnNewRunner(options, runner => runner.Run(main));
     }
 
     /// <summary>Runs the coroutine <paramref name="main"/> on a new event loop; see <see cref="Run{T}(Func{Coroutine{T}}, LoopOptions?)"/>.</summary>
@@ -58,8 +59,11 @@ public static partial class Aio
     public static void Run(Coroutine main, LoopOptions? options = null)
     {
         CheckNoRunningLoop();
-        using var runner = new Runner(options);
-        runner.Run(main);
+        RunOnNewRunner(options, runner =>
+        {
+            runner.Run(main);
+            return true;
+        });
     }
 
     /// <summary>Runs a plain .NET async function as the main task of a new event loop and returns its result.</summary>
@@ -70,8 +74,7 @@ public static partial class Aio
     {
         ArgumentNullException.ThrowIfNull(main);
         CheckNoRunningLoop();
-        using var runner = new Runner(options);
-        return runner.Run(main);
+        return RunOnNewRunner(options, runner => runner.Run(main));
     }
 
     /// <summary>Runs a plain .NET async function as the main task of a new event loop.</summary>
@@ -82,8 +85,33 @@ public static partial class Aio
     {
         ArgumentNullException.ThrowIfNull(main);
         CheckNoRunningLoop();
-        using var runner = new Runner(options);
-        runner.Run(main);
+        RunOnNewRunner(options, runner =>
+        {
+            runner.Run(main);
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// One run on a runner of its own, then closed. Under <see cref="LoopOptions.StrictExceptions"/> a close that found
+    /// lost errors throws, unless the run itself failed: the main task's error wins.
+    /// </summary>
+    private static T RunOnNewRunner<T>(LoopOptions? options, Func<Runner, T> run)
+    {
+        var runner = new Runner(options);
+        T result;
+        try
+        {
+            result = run(runner);
+        }
+        catch
+        {
+            runner.CloseRunner(throwLostErrors: false);
+            throw;
+        }
+
+        runner.Close();
+        return result;
     }
 
     private static void CheckNoRunningLoop()
@@ -156,6 +184,38 @@ public static partial class Aio
     /// <summary>The running loop's tasks that are not done (asyncio's <c>all_tasks()</c>).</summary>
     /// <exception cref="InvalidOperationException">No loop is running on this thread.</exception>
     public static IReadOnlyList<AioTask> AllTasks() => RunningLoop(nameof(AllTasks)).AllTasks();
+
+    /// <summary>
+    /// Who awaits whom, from <paramref name="future"/> (the current task when null) outwards: its coroutine chain and
+    /// the graphs of everything awaiting it (Python 3.14's <c>asyncio.capture_call_graph</c>). Print it with
+    /// <see cref="FutureCallGraph.ToString"/>.
+    /// </summary>
+    /// <param name="future">The future or task to start from; null for the current task.</param>
+    /// <param name="limit">At most this many coroutine frames per task; null for all.</param>
+    /// <returns>The graph, or null when <paramref name="future"/> is null and no task is running.</returns>
+    /// <exception cref="InvalidOperationException">No loop runs on this thread, or <paramref name="future"/> belongs to another loop.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is negative.</exception>
+    public static FutureCallGraph? CaptureCallGraph(AioFuture? future = null, int? limit = null)
+    {
+        EventLoop loop = RunningLoop(nameof(CaptureCallGraph));
+        if (limit is int l)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(l, nameof(limit));
+        }
+
+        future ??= loop._currentTask;
+        if (future is null)
+        {
+            return null;
+        }
+
+        if (!ReferenceEquals(future._loop, loop))
+        {
+            throw new InvalidOperationException($"Aio.CaptureCallGraph: {future.Describe()} belongs to another event loop than the running one.");
+        }
+
+        return AwaitGraph.Capture(future, limit);
+    }
 
     internal static EventLoop RunningLoop(string member) => EventLoop.Current ?? throw ThrowHelper.NoRunningLoop("Aio." + member);
 

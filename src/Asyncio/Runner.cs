@@ -237,7 +237,12 @@ public sealed class Runner : IDisposable
     /// the default executor (bounded by <see cref="LoopOptions.ExecutorShutdownTimeout"/>), and closes the loop.
     /// Idempotent.
     /// </summary>
-    public void Close()
+    /// <exception cref="LostErrorsException">
+    /// <see cref="LoopOptions.StrictExceptions"/> is set and the loop reported errors nobody retrieved.
+    /// </exception>
+    public void Close() => CloseRunner(throwLostErrors: true);
+
+    internal void CloseRunner(bool throwLostErrors)
     {
         if (_closed)
         {
@@ -259,6 +264,11 @@ public sealed class Runner : IDisposable
         finally
         {
             loop.Close();
+        }
+
+        if (throwLostErrors && loop.Options.StrictExceptions && loop.LostReports.Count > 0)
+        {
+            throw new LostErrorsException(loop.LostReports);
         }
     }
 
@@ -284,7 +294,7 @@ public sealed class Runner : IDisposable
             if (task.IsFaulted)
             {
                 task._flags |= FutureFlags.Retrieved;
-                loop.CallExceptionHandler(new LoopExceptionContext("unhandled exception during Aio.Run() shutdown")
+                loop.ReportLost(new LoopExceptionContext("unhandled exception during Aio.Run() shutdown")
                 {
                     Exception = (Exception)task._outcome!,
                     Task = task,

@@ -1,37 +1,84 @@
 using Asyncio;
 
-// Usage: Asyncio.TestHost sigint [--ignore-first]
-// Prints "ready" once the main task waits; the test then sends SIGINT.
-if (args.Length == 0 || args[0] != "sigint")
+// Usage:
+//   Asyncio.TestHost sigint [--ignore-first]   prints "ready" once the main task waits; the test then sends SIGINT.
+//   Asyncio.TestHost inspect [--stall]         runs a known task tree with inspection on, prints "ready", and waits
+//                                               (with --stall, a callback then blocks the loop) until killed.
+return args.FirstOrDefault() switch
 {
-    Console.Error.WriteLine("usage: Asyncio.TestHost sigint [--ignore-first]");
+    "sigint" => Sigint(args.Contains("--ignore-first")),
+    "inspect" => Inspect(args.Contains("--stall")),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Asyncio.TestHost sigint [--ignore-first] | inspect [--stall]");
     return 2;
 }
 
-bool ignoreFirst = args.Contains("--ignore-first");
-try
+static int Sigint(bool ignoreFirst)
+{
+    try
+    {
+        Aio.Run(async () =>
+        {
+            Console.WriteLine("ready");
+            Console.Out.Flush();
+            try
+            {
+                await Aio.Sleep(double.PositiveInfinity);
+            }
+            catch (CancelledError) when (ignoreFirst)
+            {
+                Console.WriteLine("ignored first interrupt");
+                Console.Out.Flush();
+                Aio.CurrentTask!.Uncancel();
+                await Aio.Sleep(double.PositiveInfinity);
+            }
+        });
+        Console.WriteLine("main returned");
+        return 0;
+    }
+    catch (KeyboardInterruptException)
+    {
+        Console.WriteLine("KeyboardInterruptException");
+        return 3;
+    }
+}
+
+// The tree the inspection tests expect:
+//   main ── TaskGroup ──┬── worker-a ── gather ──┬── leaf-1 (sleeps)
+//                       │                        └── leaf-2 (sleeps)
+//                       └── worker-b (waits in AsyncQueue.GetAsync)
+static int Inspect(bool stall)
 {
     Aio.Run(async () =>
     {
-        Console.WriteLine("ready");
-        Console.Out.Flush();
-        try
+        Aio.CurrentTask!.Name = "main";
+        var queue = new AsyncQueue<int>();
+        await TaskGroup.RunAsync(async group =>
         {
-            await Aio.Sleep(double.PositiveInfinity);
-        }
-        catch (CancelledError) when (ignoreFirst)
-        {
-            Console.WriteLine("ignored first interrupt");
+            _ = group.CreateTask(WorkerA(), name: "worker-a");
+            _ = group.CreateTask(WorkerB(queue), name: "worker-b");
+            await Aio.Sleep(0.01);
+            Console.WriteLine("ready");
             Console.Out.Flush();
-            Aio.CurrentTask!.Uncancel();
-            await Aio.Sleep(double.PositiveInfinity);
-        }
-    });
-    Console.WriteLine("main returned");
+            if (stall)
+            {
+                EventLoop.GetRunningLoop().CallSoon(BlockTheLoop);
+            }
+        });
+    }, new LoopOptions { EnableInspection = true });
     return 0;
 }
-catch (KeyboardInterruptException)
-{
-    Console.WriteLine("KeyboardInterruptException");
-    return 3;
-}
+
+static async Coroutine WorkerA() =>
+    await Aio.Gather(Aio.CreateTask(Leaf(), name: "leaf-1"), Aio.CreateTask(Leaf(), name: "leaf-2"));
+
+static async Coroutine Leaf() => await Aio.Sleep(double.PositiveInfinity);
+
+static async Coroutine WorkerB(AsyncQueue<int> queue) => await queue.GetAsync();
+
+// real-time: the stalled loop the inspection test reads from outside; the test kills the process.
+static void BlockTheLoop() => Thread.Sleep(Timeout.Infinite);

@@ -45,8 +45,10 @@ public static partial class Aio
         return outer;
     }
 
-    private sealed class ShieldLink<T>(AioFuture inner, Future<T> outer, Func<AioFuture, T> result)
+    private sealed class ShieldLink<T>(AioFuture inner, Future<T> outer, Func<AioFuture, T> result) : IAwaiterLink
     {
+        public AioFuture? AwaiterOf(AioFuture awaited) => ReferenceEquals(awaited, inner) ? outer : null;
+
         public static readonly Action<object?> InnerDone = static s => ((ShieldLink<T>)s!).CopyInner();
 
         public static readonly Action<object?> OuterDone = static s => ((ShieldLink<T>)s!).Detach();

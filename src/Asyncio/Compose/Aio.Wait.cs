@@ -106,11 +106,17 @@ public static partial class Aio
         return (done, pending);
     }
 
-    private sealed record WaitLink(WaitState State, AioFuture Future);
+    private sealed record WaitLink(WaitState State, AioFuture Future) : IAwaiterLink
+    {
+        public AioFuture? AwaiterOf(AioFuture awaited) => ReferenceEquals(awaited, Future) ? State.Waiter : null;
+    }
 
     private sealed class WaitState(Future<bool> waiter, int count, ReturnWhen returnWhen)
     {
         private int _remaining = count;
+
+        /// <summary>The future the waiting task is suspended on.</summary>
+        public Future<bool> Waiter => waiter;
 
         public bool Detached;
 

@@ -105,7 +105,10 @@ public sealed class GatheringFuture<TResult> : AioFuture, IAioAwaitable<TResult>
     /// <summary>Lets <c>await</c> get the combined result.</summary>
     public new GatheringAwaiter GetAwaiter() => new(this);
 
-    private sealed record ChildLink(GatheringFuture<TResult> Owner, AioFuture Child);
+    private sealed record ChildLink(GatheringFuture<TResult> Owner, AioFuture Child) : IAwaiterLink
+    {
+        public AioFuture? AwaiterOf(AioFuture awaited) => ReferenceEquals(awaited, Child) ? Owner : null;
+    }
 
     private static readonly Action<object?> s_childDone = static s =>
     {

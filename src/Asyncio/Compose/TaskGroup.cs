@@ -30,6 +30,9 @@ public sealed class TaskGroup
     private bool _parentCancelRequested;
     private Future<bool>? _onCompleted;
 
+    /// <summary>The task that runs the group's body and waits for its tasks (the group's tasks are awaited by it).</summary>
+    internal AioTask ParentTask => _parent;
+
     private TaskGroup(EventLoop loop, AioTask parent)
     {
         _loop = loop;

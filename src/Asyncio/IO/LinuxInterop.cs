@@ -35,6 +35,9 @@ internal static unsafe partial class LinuxInterop
         *(long*)(ev + (EventSize == 12 ? 4 : 8)) = data;
     }
 
+    [LibraryImport(Libc)]
+    public static partial uint geteuid();
+
     [LibraryImport(Libc, SetLastError = true)]
     public static partial int epoll_create1(int flags);
 

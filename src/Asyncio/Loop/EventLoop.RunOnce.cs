@@ -60,7 +60,9 @@ public sealed partial class EventLoop
                 timeout = TimeSpan.Zero;
             }
 
+            _inWaitStep = true;   // idle, not stalled: the watchdog looks away
             events = _selector.Select(timeout);
+            _inWaitStep = false;
             Volatile.Write(ref _waiting, 0);
         }
 
@@ -74,13 +76,23 @@ public sealed partial class EventLoop
 
         // Run only this batch: callbacks it schedules wait for the next iteration.
         int n = _ready.Count;
-        if (_shuffle is not null && n > 1)
+        long sampleStart = (Iterations & MetricsSampleMask) == 0 && AsyncioMetrics.HistogramsEnabled ? Stopwatch.GetTimestamp() : 0;
+        if (IsInstrumented)
+        {
+            RunInstrumentedBatch(n);
+        }
+        else if (_shuffle is not null && n > 1)
         {
             RunSeededBatch(n);
         }
         else
         {
             RunBatch(n);
+        }
+
+        if (sampleStart != 0)
+        {
+            RecordIterationSample(n, sampleStart);
         }
 
         if (n >= 4096 || (Iterations & 1023) == 0)
@@ -253,6 +265,11 @@ public sealed partial class EventLoop
         long now = NowTicks;
         while (_timers.TryPopDue(now, out TimerEntry entry))
         {
+            if (now - entry.Due > _maxLagTicks)
+            {
+                _maxLagTicks = now - entry.Due;   // how late the latest timer fired: the loop's lag
+            }
+
             if (entry.Target is ITimerTarget target)
             {
                 target.OnTimer(this, entry.Seq);
@@ -331,7 +348,7 @@ public sealed partial class EventLoop
     private void ReportCallbackException(Action<object?> callback, object? state, Exception e, object? handle)
     {
         string what = DescribeCallback(callback, state);
-        CallExceptionHandler(new LoopExceptionContext($"Exception in callback {what}")
+        ReportLost(new LoopExceptionContext($"Exception in callback {what}")
         {
             Exception = e,
             Handle = handle,
@@ -358,12 +375,8 @@ public sealed partial class EventLoop
         return DescribeDelegate(callback);
     }
 
-    internal static string DescribeDelegate(Delegate d)
-    {
-        var m = d.Method;
-        string type = m.DeclaringType is { } t ? t.Name + "." : "";
-        return $"{type}{m.Name}()";
-    }
+    /// <summary>"Program.Tick()"; compiler names of lambdas and local functions read as "Program.Main.&lt;lambda&gt;()", "Program.Local()".</summary>
+    internal static string DescribeDelegate(Delegate d) => CoroutineNames.OfMethod(d.Method) + "()";
 }
 
 /// <summary>A ready-queue state object that can name the user callback it runs (for error reports).</summary>

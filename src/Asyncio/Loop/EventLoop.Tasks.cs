@@ -14,6 +14,9 @@ public sealed partial class EventLoop
     /// </summary>
     internal Exception? _resumeError;
 
+    /// <summary>The coroutine frame whose code runs now (set by the task driver before each frame's step). Loop thread only.</summary>
+    internal AioTask? _runningFrame;
+
     /// <summary>A coroutine frame just awaited by the running frame; the task's driver runs it next.</summary>
     internal AioTask? _pushedFrame;
 
@@ -78,12 +81,13 @@ public sealed partial class EventLoop
             }
 
             f._flags |= FutureFlags.Retrieved;
-            bool isTask = f is AioTask;
-            CallExceptionHandler(new LoopExceptionContext($"{(isTask ? "Task" : "Future")} exception was never retrieved")
+            var task = f as AioTask;
+            ReportLost(new LoopExceptionContext($"{(task is null ? "Future" : "Task")} exception was never retrieved")
             {
                 Exception = (Exception)f._outcome!,
                 Future = f,
-                Task = f as AioTask,
+                Task = task,
+                SourceTraceback = task?.CreationStackText(),
             });
         }
 
@@ -176,6 +180,17 @@ public sealed partial class EventLoop
         CheckNotClosed(nameof(CreateTask));
         task.InitializeTask(this, name);
         RegisterTask(task);
+        _statTasksCreated++;
+        if (_taskBirths is not null)
+        {
+            NoteTaskBirth(task);
+        }
+
+        if (_debug)
+        {
+            task.SetCreationStack(CreationStack.Capture());
+        }
+
         if (eager && Environment.CurrentManagedThreadId == _ownerThread)
         {
             task.Step();   // asyncio's eager start: the first step runs now, with the new task as current task

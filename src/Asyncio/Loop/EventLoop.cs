@@ -58,6 +58,7 @@ public sealed partial class EventLoop : IDisposable
     public EventLoop(LoopOptions? options = null)
     {
         Options = options ?? new LoopOptions();
+        Options.Validate();
         _clock = Options.Clock ?? TimeProvider.System;
         _frequency = _clock.TimestampFrequency;
         if (_frequency <= 0)
@@ -78,10 +79,18 @@ public sealed partial class EventLoop : IDisposable
         }
 
         Debug = Options.EffectiveDebug();
+        _slowCallbackDuration = Options.SlowCallbackDuration;
+        _stallThreshold = Options.EffectiveStallThreshold();
         _initialSelector = new WakeupSelector();
         _selector = _initialSelector;
         _syncContext = new LoopSynchronizationContext(this);
         _taskScheduler = new LoopTaskScheduler(this);
+        AsyncioMetrics.Register(this);
+        if (Options.EffectiveInspection())
+        {
+            _taskBirths = new ConditionalWeakTable<AioTask, StrongBox<long>>();
+            InspectionServer.Register(this);
+        }
     }
 
     /// <summary>The options this loop was created with.</summary>
@@ -92,9 +101,6 @@ public sealed partial class EventLoop : IDisposable
 
     /// <summary>The seed of the seeded schedule, or null when steps run FIFO. A failing seeded run should report it.</summary>
     public int? Seed { get; }
-
-    /// <summary>asyncio's debug mode (<c>loop.get_debug()</c>/<c>set_debug()</c>).</summary>
-    public bool Debug { get; set; }
 
     /// <summary>True while <see cref="RunForever"/> (or <c>RunUntilComplete</c>) is executing.</summary>
     public bool IsRunning => Volatile.Read(ref _ownerThread) != 0;
@@ -441,6 +447,7 @@ public sealed partial class EventLoop : IDisposable
         // _stopping is not reset here: Stop() before RunForever makes it run exactly one iteration (asyncio).
         _ownerThread = Environment.CurrentManagedThreadId;
         t_running = this;
+        StartWatchdogIfConfigured();
         _savedSyncContext = SynchronizationContext.Current;
         _savedExecutionContext = ExecutionContext.Capture();
         SynchronizationContext.SetSynchronizationContext(_syncContext);
@@ -489,6 +496,11 @@ public sealed partial class EventLoop : IDisposable
         }
 
         ReportUnretrieved();
+        ReportPendingTasksAtClose();
+        ReportNeverAwaited();
+        StopWatchdog();
+        InspectionServer.Unregister(this);
+        AsyncioMetrics.Unregister(this);
         RemoveAllSignalHandlers();
         _closed = true;
         _ready.Clear();

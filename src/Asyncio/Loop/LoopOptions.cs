@@ -49,6 +49,33 @@ public sealed class LoopOptions
     /// <summary>How long <see cref="Aio.Run{T}(Func{Coroutine{T}}, LoopOptions?)"/> waits at exit for <c>ToThread</c> work still running (asyncio: 300 s).</summary>
     public TimeSpan ExecutorShutdownTimeout { get; init; } = TimeSpan.FromSeconds(300);
 
+    /// <summary>
+    /// Debug mode: a callback or task step that runs longer than this is reported as slow, with the task, its coroutine
+    /// and the source lines the step ran between (asyncio's <c>slow_callback_duration</c>; default 100 ms).
+    /// </summary>
+    public TimeSpan SlowCallbackDuration { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Makes lost errors fail the run: when the loop reports an exception nobody retrieved, a task destroyed while
+    /// pending, or (debug mode) a coroutine never awaited, <see cref="Aio.Run{T}(Func{Coroutine{T}}, LoopOptions?)"/>
+    /// throws <see cref="LostErrorsException"/> listing them once the loop is closed. Meant for tests.
+    /// </summary>
+    public bool StrictExceptions { get; init; }
+
+    /// <summary>
+    /// Starts a watchdog thread that reports, while it lasts, a callback or task step that keeps the loop from
+    /// returning to its wait step for longer than this (and again when it ends). Null: the
+    /// <c>ASYNCIO_STALL_MS</c> environment variable if set, else off. Must be at least 1 ms.
+    /// </summary>
+    public TimeSpan? StallThreshold { get; init; }
+
+    /// <summary>
+    /// Lets <c>aio ps &lt;pid&gt;</c> and <c>aio pstree &lt;pid&gt;</c> list this loop's tasks, through a Unix socket in
+    /// the temp directory that only the same user may connect to. Null: on when the environment variable
+    /// <c>ASYNCIO_INSPECT</c> is 1 or true.
+    /// </summary>
+    public bool? EnableInspection { get; init; }
+
     /// <summary>The seed actually used by a loop made with these options, or null for FIFO.</summary>
     internal int? EffectiveSeed()
     {
@@ -81,14 +108,50 @@ public sealed class LoopOptions
         return null;
     }
 
-    internal bool EffectiveDebug()
+    internal bool EffectiveDebug() => Debug ?? EnvironmentFlag("ASYNCIO_DEBUG");
+
+    internal bool EffectiveInspection() => EnableInspection ?? EnvironmentFlag("ASYNCIO_INSPECT");
+
+    /// <summary>The stall threshold in use, or null when the watchdog is off.</summary>
+    internal TimeSpan? EffectiveStallThreshold()
     {
-        if (Debug is bool d)
+        if (StallThreshold is TimeSpan t)
         {
-            return d;
+            return t >= TimeSpan.FromMilliseconds(1)
+                ? t
+                : throw new ArgumentOutOfRangeException(nameof(StallThreshold), t, "LoopOptions.StallThreshold must be at least 1 ms; leave it null to turn the watchdog off.");
         }
 
-        string? env = Environment.GetEnvironmentVariable("ASYNCIO_DEBUG");
+        string? env = Environment.GetEnvironmentVariable("ASYNCIO_STALL_MS");
+        if (string.IsNullOrWhiteSpace(env))
+        {
+            return null;
+        }
+
+        if (int.TryParse(env, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int ms) && ms >= 1)
+        {
+            return TimeSpan.FromMilliseconds(ms);
+        }
+
+        throw new FormatException($"ASYNCIO_STALL_MS is '{env}'; set it to a whole number of milliseconds (at least 1), or unset it.");
+    }
+
+    internal void Validate()
+    {
+        if (SlowCallbackDuration < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SlowCallbackDuration), SlowCallbackDuration, "LoopOptions.SlowCallbackDuration cannot be negative.");
+        }
+
+        if (ExecutorShutdownTimeout < TimeSpan.Zero && ExecutorShutdownTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ExecutorShutdownTimeout), ExecutorShutdownTimeout, "LoopOptions.ExecutorShutdownTimeout cannot be negative (use Timeout.InfiniteTimeSpan to wait without limit).");
+        }
+    }
+
+    private static bool EnvironmentFlag(string name)
+    {
+        string? env = Environment.GetEnvironmentVariable(name);
         return env is not null && (env == "1" || env.Equals("true", StringComparison.OrdinalIgnoreCase));
     }
 }

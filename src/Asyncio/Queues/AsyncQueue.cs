@@ -14,8 +14,8 @@ namespace Asyncio;
 public partial class AsyncQueue<T> : IAsyncEnumerable<T>
 {
     private readonly int _maxSize;
-    private readonly WaitQueue _getters = new();
-    private readonly WaitQueue _putters = new();
+    private readonly WaitQueue _getters = new("AsyncQueue.GetAsync");
+    private readonly WaitQueue _putters = new("AsyncQueue.PutAsync");
     private readonly AsyncEvent _finished = new();
     private readonly Queue<T> _items = new();
     private int _unfinished;
@@ -148,6 +148,7 @@ public partial class AsyncQueue<T> : IAsyncEnumerable<T>
     /// <exception cref="QueueShutDownError">The queue is shut down.</exception>
     public bool TryPut(T item)
     {
+        _getters.CheckThread("AsyncQueue.TryPut");
         if (_shutdown)
         {
             throw ShutDown("Put");
@@ -259,6 +260,7 @@ public partial class AsyncQueue<T> : IAsyncEnumerable<T>
     /// <summary>Removes the next item if there is one; false when the queue is empty (shut down or not).</summary>
     public bool TryGet(out T item)
     {
+        _putters.CheckThread("AsyncQueue.TryGet");
         if (IsEmpty)
         {
             item = default!;
@@ -276,6 +278,7 @@ public partial class AsyncQueue<T> : IAsyncEnumerable<T>
     /// <exception cref="InvalidOperationException">Called more times than items were put.</exception>
     public void TaskDone()
     {
+        _getters.CheckThread("AsyncQueue.TaskDone");
         if (_unfinished <= 0)
         {
             throw new InvalidOperationException("TaskDone() called too many times: more than there were items put in the queue.");
@@ -327,6 +330,7 @@ public partial class AsyncQueue<T> : IAsyncEnumerable<T>
     /// </summary>
     public void Shutdown(bool immediate = false)
     {
+        _getters.CheckThread("AsyncQueue.Shutdown");
         _shutdown = true;
         if (immediate)
         {

@@ -15,7 +15,7 @@ namespace Asyncio;
 public sealed class AsyncCondition
 {
     private readonly AsyncLock _lock;
-    private readonly WaitQueue _waiters = new();
+    private readonly WaitQueue _waiters = new("AsyncCondition.WaitAsync");
 
     /// <summary>A condition with a lock of its own, or bound to <paramref name="lockToUse"/>.</summary>
     public AsyncCondition(AsyncLock? lockToUse = null) => _lock = lockToUse ?? new AsyncLock();
@@ -113,6 +113,7 @@ public sealed class AsyncCondition
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is negative.</exception>
     public void Notify(int n = 1)
     {
+        _waiters.CheckThread("AsyncCondition.Notify");
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         if (!_lock.IsLocked)
         {
@@ -126,6 +127,7 @@ public sealed class AsyncCondition
     /// <exception cref="InvalidOperationException">The lock is not held.</exception>
     public void NotifyAll()
     {
+        _waiters.CheckThread("AsyncCondition.NotifyAll");
         if (!_lock.IsLocked)
         {
             throw new InvalidOperationException("Cannot notify on an un-acquired lock: acquire the condition before NotifyAll.");

@@ -6,7 +6,7 @@ namespace Asyncio;
 /// </summary>
 public sealed class AsyncEvent
 {
-    private readonly WaitQueue _waiters = new();
+    private readonly WaitQueue _waiters = new("AsyncEvent.WaitAsync");
     private bool _value;
 
     /// <summary>True once <see cref="Set"/> was called and not cleared since (asyncio's <c>is_set()</c>).</summary>
@@ -15,6 +15,7 @@ public sealed class AsyncEvent
     /// <summary>Sets the flag and wakes every waiting task; later waits return at once.</summary>
     public void Set()
     {
+        _waiters.CheckThread("AsyncEvent.Set");
         if (!_value)
         {
             _value = true;
@@ -23,7 +24,11 @@ public sealed class AsyncEvent
     }
 
     /// <summary>Clears the flag; waiters already woken still return.</summary>
-    public void Clear() => _value = false;
+    public void Clear()
+    {
+        _waiters.CheckThread("AsyncEvent.Clear");
+        _value = false;
+    }
 
     /// <summary>
     /// Waits until the flag is set and returns true (asyncio's <c>wait()</c>). Ends with <see cref="CancelledError"/>

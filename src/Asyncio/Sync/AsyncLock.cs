@@ -12,7 +12,7 @@ namespace Asyncio;
 /// </remarks>
 public sealed class AsyncLock
 {
-    private readonly WaitQueue _waiters = new();
+    private readonly WaitQueue _waiters = new("AsyncLock.AcquireAsync");
     private bool _locked;
 
     /// <summary>True while some task holds the lock (asyncio's <c>locked()</c>).</summary>
@@ -100,6 +100,7 @@ public sealed class AsyncLock
     /// <exception cref="InvalidOperationException">The lock is not held.</exception>
     public void Release()
     {
+        _waiters.CheckThread("AsyncLock.Release");
         if (!_locked)
         {
             throw new InvalidOperationException("Lock is not acquired: Release was called on an AsyncLock that nobody holds.");

@@ -8,7 +8,7 @@ namespace Asyncio;
 /// </summary>
 public class AsyncSemaphore
 {
-    private readonly WaitQueue _waiters = new();
+    private readonly WaitQueue _waiters = new("AsyncSemaphore.AcquireAsync");
     private int _value;
 
     /// <summary>A semaphore with <paramref name="initialCount"/> permits.</summary>
@@ -116,6 +116,7 @@ public class AsyncSemaphore
     /// <exception cref="System.Threading.SemaphoreFullException">A bounded semaphore was released more often than acquired.</exception>
     public virtual void Release()
     {
+        _waiters.CheckThread("AsyncSemaphore.Release");
         _value++;
         WakeUpNext();
     }

@@ -144,6 +144,26 @@ public abstract class AioFuture : IAioAwaitable
         }
     }
 
+    /// <summary>What each done-callback registration points at (a task, an internal callback, ...), for the await graph.</summary>
+    internal IEnumerable<object> CallbackTargets()
+    {
+        switch (_callbacks)
+        {
+            case null:
+                yield break;
+            case DoneCallbackList list:
+                foreach (DoneCallbackEntry entry in list.ToArray())
+                {
+                    yield return entry.Target;
+                }
+
+                break;
+            case object single:
+                yield return single;
+                break;
+        }
+    }
+
     /// <summary>Registers an internal callback(state) to run once done (no user context).</summary>
     internal void AddInternalCallback(Action<object?> callback, object? state)
     {
@@ -356,7 +376,7 @@ public abstract class AioFuture : IAioAwaitable
         string IDescribedCallback.Describe() => EventLoop.DescribeDelegate(Callback).TrimEnd('(', ')') + "(" + Future.Describe() + ")";
     }
 
-    private sealed record InternalCallback(Action<object?> Callback, object? State);
+    internal sealed record InternalCallback(Action<object?> Callback, object? State);
 
     private sealed record CountedContinuation(Action Continuation);
 }

@@ -80,6 +80,80 @@ public abstract class AioTask : AioFuture, ITimerTarget
     /// <summary>The coroutine (or delegate) the task runs, as a short description such as <c>Program.Main</c>.</summary>
     public abstract string CoroutineName { get; }
 
+    /// <summary>The name if one was given or drawn already; never draws one (safe from another thread).</summary>
+    internal string? NameIfAssigned => _extras?.Name;
+
+    /// <summary>Debug mode: records where the task was created.</summary>
+    internal void SetCreationStack(CreationStack stack) => Extras.CreationStack = stack;
+
+    /// <summary>"Task created at:" and the stack, when debug mode recorded it; else null.</summary>
+    internal string? CreationStackText() => _extras?.CreationStack is { } stack ? "Task created at:\n" + stack : null;
+
+    /// <summary>
+    /// The task as a report from another thread may show it: never draws a "Task-N" name (that would race with the
+    /// loop thread) and reads only fields whose torn values are harmless.
+    /// </summary>
+    internal string DescribeForDiagnostics()
+    {
+        string name = _extras?.Name ?? $"Task@{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this):x8}";
+        string state = (_flags & StateMask) switch
+        {
+            Pending => "pending",
+            Succeeded => "finished",
+            Failed => "finished with an exception",
+            _ => "cancelled",
+        };
+        return $"<AioTask {state} name='{name}' coro={CoroutineName}>";
+    }
+
+    /// <summary>Where the task's innermost coroutine is suspended now, or null when that is not a coroutine.</summary>
+    internal string? SuspendedAt()
+    {
+        AioTask frame = _link ?? this;
+        return frame.StateMachineType is { } type ? EventLoop.DescribeSite(type, frame.StateMachineStateValue) : null;
+    }
+
+    /// <summary>A task running plain .NET async code: the boxed state machine of its async method, if it can be found.</summary>
+    internal virtual object? DotNetStateMachine() => null;
+
+    /// <summary>
+    /// The task's coroutines, from the task's own (oldest) to the innermost one, which is suspended at an await or, for
+    /// the current task, running (asyncio's <c>get_stack</c>). Each frame names the method and, with symbols, the line of
+    /// the await. Empty once the task is done. For a plain .NET async function, its outermost method only.
+    /// </summary>
+    /// <param name="limit">At most this many frames, the innermost ones; null for all.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is negative.</exception>
+    public IReadOnlyList<CoroutineStackFrame> GetStack(int? limit = null)
+    {
+        if (limit is int l)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(l, nameof(limit));
+        }
+
+        CheckThread(nameof(GetStack));
+        List<CoroutineStackFrame> frames = AwaitGraph.StackInnermostFirst(this, limit);
+        frames.Reverse();
+        return frames;
+    }
+
+    /// <summary>Writes the task and its stack (<see cref="GetStack"/>) to <paramref name="writer"/>, or standard error (asyncio's <c>print_stack</c>).</summary>
+    public void PrintStack(TextWriter? writer = null, int? limit = null)
+    {
+        IReadOnlyList<CoroutineStackFrame> frames = GetStack(limit);
+        writer ??= Console.Error;
+        writer.WriteLine(frames.Count == 0 ? $"No stack for {this}" : $"Stack for {this} (most recent call last):");
+        foreach (CoroutineStackFrame frame in frames)
+        {
+            writer.WriteLine($"   at {frame}");
+        }
+    }
+
+    /// <summary>A coroutine frame: the compiler's state machine type of its method; null for other tasks.</summary>
+    internal virtual Type? StateMachineType => null;
+
+    /// <summary>A coroutine frame: the await its method is suspended at (see <see cref="StateMachineState{T}"/>).</summary>
+    internal virtual int StateMachineStateValue => int.MinValue;
+
     /// <summary>The number of pending cancellation requests (asyncio's <c>cancelling()</c>).</summary>
     public int Cancelling() => _extras?.CancelRequests ?? 0;
 
@@ -369,12 +443,14 @@ public abstract class AioTask : AioFuture, ITimerTarget
 
     private protected void FinishFailed(Exception error)
     {
+        _loop!._statTasksFailed++;
         ReleaseForCompletion();
         CompleteWith(Failed, error);
     }
 
     private protected void FinishCancelled(CancelledError? error)
     {
+        _loop!._statTasksCancelled++;
         ReleaseForCompletion();
         CompleteWith(Cancelled, error ?? MakeCancelledError());
     }
@@ -622,7 +698,7 @@ public abstract class AioTask : AioFuture, ITimerTarget
     {
         null => (_flags & Started) == 0 ? "not started yet" : "ready to run",
         AioFuture f => $"awaits {f.DescribeAsWait()}",
-        WaitQueue q => $"waits in {q}",
+        WaitQueue q => q.DescribeWaiter(),
         WaitMarker m when ReferenceEquals(m, WaitMarker.Sleep) => $"sleeps until t={DescribeSleepDue()}",
         WaitMarker m => m.Description,
         _ => "unknown",
@@ -668,6 +744,7 @@ public abstract class AioTask : AioFuture, ITimerTarget
         public Exception? ResumeError;
         public CancellationTokenRegistration WaitRegistration;
         public bool CancelDeliveredByToken;
+        public CreationStack? CreationStack;   // debug mode
 
         public Exception? TakeResumeError()
         {

@@ -13,7 +13,7 @@ namespace Asyncio;
 /// the awaiter that reads its result, which bumps <see cref="_version"/>, so a stale <see cref="Coroutine{T}"/> copy
 /// can never reach the next user of the box. Frames that became tasks are never recycled.
 /// </remarks>
-internal abstract class CoroutineFrame<T> : AioTask<T>
+internal abstract class CoroutineFrame<T> : AioTask<T>, ICoroutineFrameInfo
 {
     /// <summary>Bumped each time the box goes back to its pool.</summary>
     internal int _version;
@@ -22,6 +22,12 @@ internal abstract class CoroutineFrame<T> : AioTask<T>
     internal abstract string MethodName { get; }
 
     public override string CoroutineName => MethodName;
+
+    int ICoroutineFrameInfo.Version => _version;
+
+    bool ICoroutineFrameInfo.IsClaimed => (_flags & Claimed) != 0;
+
+    string ICoroutineFrameInfo.MethodName => MethodName;
 
     internal void SetFrameResult(T result)
     {
@@ -66,6 +72,7 @@ internal abstract class CoroutineFrame<T> : AioTask<T>
         AioTask frame = _link ?? this;
         while (true)
         {
+            loop._runningFrame = frame;
             frame.MoveNextFrame();
             loop._resumeError = null;
 
@@ -151,6 +158,10 @@ internal sealed class CoroutineBox<TStateMachine, T> : CoroutineFrame<T>
 
     internal override void MoveNextFrame() => StateMachine.MoveNext();
 
+    internal override Type? StateMachineType => typeof(TStateMachine);
+
+    internal override int StateMachineStateValue => StateMachineState<TStateMachine>.Read(ref StateMachine);
+
     private protected override void ReleaseStateMachine() => StateMachine = default!;
 
     internal override void Recycle()
@@ -212,7 +223,40 @@ internal static class CoroutineNames
             owner = owner.DeclaringType;   // closure classes such as "<>c__DisplayClass0_0"
         }
 
-        return owner is null ? method : owner.Name + "." + method;
+        return owner is null ? method : WithoutArity(owner.Name) + "." + method;
+    }
+
+    /// <summary>A plain method the way users wrote it: "Program.Tick", "Program.Main.&lt;lambda&gt;", "Program.Local".</summary>
+    public static string OfMethod(System.Reflection.MethodInfo method)
+    {
+        string name = method.Name;
+        int local = name.IndexOf(">g__", StringComparison.Ordinal);
+        int lambda = name.IndexOf(">b__", StringComparison.Ordinal);
+        if (local >= 0)
+        {
+            int end = name.IndexOf('|', local);
+            name = end > local ? name[(local + 4)..end] : name;
+        }
+        else if (lambda >= 0 && name.StartsWith('<'))
+        {
+            string outer = name[1..lambda].Trim('<', '>', '$');
+            name = outer.Length == 0 ? "<lambda>" : outer + ".<lambda>";
+        }
+
+        Type? owner = method.DeclaringType;
+        while (owner is not null && owner.Name.StartsWith('<'))
+        {
+            owner = owner.DeclaringType;   // closure classes such as "<>c__DisplayClass0_0"
+        }
+
+        return owner is null ? name : WithoutArity(owner.Name) + "." + name;
+    }
+
+    /// <summary>"AsyncQueue`1" is AsyncQueue.</summary>
+    private static string WithoutArity(string typeName)
+    {
+        int tick = typeName.IndexOf('`', StringComparison.Ordinal);
+        return tick < 0 ? typeName : typeName[..tick];
     }
 }
 

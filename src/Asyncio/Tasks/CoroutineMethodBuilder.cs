@@ -23,6 +23,10 @@ public struct CoroutineMethodBuilder<T>
         var box = CoroutineBox<TStateMachine, T>.Rent();
         _frame = box;                    // first, so the copy below carries it
         box.StateMachine = stateMachine;
+        if (EventLoop.s_anyDebugLoop)
+        {
+            EventLoop.TrackIfDebug(box);   // debug mode: reported at Close if never awaited
+        }
     }
 
     /// <summary>The cold coroutine.</summary>
@@ -68,6 +72,10 @@ public struct CoroutineMethodBuilder
         var box = CoroutineBox<TStateMachine, VoidResult>.Rent();
         _frame = box;
         box.StateMachine = stateMachine;
+        if (EventLoop.s_anyDebugLoop)
+        {
+            EventLoop.TrackIfDebug(box);   // debug mode: reported at Close if never awaited
+        }
     }
 
     /// <summary>The cold coroutine.</summary>

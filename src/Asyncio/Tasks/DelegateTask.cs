@@ -26,6 +26,8 @@ internal sealed class DelegateTask<T> : AioTask<T>
 
     internal override bool RunsDotNetCode => true;
 
+    internal override object? DotNetStateMachine() => _running is { } running ? AwaitSites.TryGetStateMachine(running) : null;
+
     private protected override void RunStep()
     {
         if (_running is null)

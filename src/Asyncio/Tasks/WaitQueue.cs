@@ -27,12 +27,24 @@ public sealed class WaitQueue
     }
 
     private EventLoop? _loop;
+    private readonly string? _waitsFor;
     private Entry[] _ring = new Entry[4];
     private int _head;
     private int _count;      // entries in the ring, stale ones included
     private int _waiting;    // live entries
     private int _inFlight;   // woken, not resumed yet
     private long _nextSeq = 1;
+
+    /// <summary>Creates an empty queue.</summary>
+    public WaitQueue()
+    {
+    }
+
+    /// <summary>A queue whose waiters wait for <paramref name="waitsFor"/> (e.g. "AsyncLock.AcquireAsync"), as reports say.</summary>
+    internal WaitQueue(string waitsFor) => _waitsFor = waitsFor;
+
+    /// <summary>What a task parked here waits for, for deadlock reports and <c>aio ps</c>.</summary>
+    internal string DescribeWaiter() => _waitsFor is { } w ? $"waits in {w} ({_waiting} waiting)" : $"waits in {this}";
 
     /// <summary>How many tasks are parked (cancelled ones excluded).</summary>
     public int Count => _waiting;
@@ -88,6 +100,23 @@ public sealed class WaitQueue
     /// state, so a loop mismatch is reported before, not after, the caller gives anything up.
     /// </summary>
     /// <exception cref="InvalidOperationException">No loop runs on this thread, or the queue belongs to another loop.</exception>
+    /// <summary>
+    /// The cheap wrong-thread check of the primitive that owns this queue: the first change made on a loop's thread binds
+    /// the queue to that loop, and from then on only the thread running it may change the primitive (a Set or Release
+    /// from a ToThread worker would be a data race). Changes before any loop runs stay allowed.
+    /// </summary>
+    internal void CheckThread(string member)
+    {
+        if (_loop is { } loop)
+        {
+            loop.CheckThread(member);
+        }
+        else if (EventLoop.Current is { } current)
+        {
+            _loop = current;
+        }
+    }
+
     internal void BindToRunningLoop(string member) =>
         Bind(EventLoop.Current ?? throw ThrowHelper.NoRunningLoop(member));
 

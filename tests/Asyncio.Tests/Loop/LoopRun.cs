@@ -150,6 +150,26 @@ internal sealed class CapturingLogger : ILogger
         lock (_entries)
         {
             _entries.Add((logLevel, formatter(state, exception), exception));
+            Monitor.PulseAll(_entries);
+        }
+    }
+
+    /// <summary>Blocks until an entry satisfies <paramref name="match"/> (for reports made by other threads); false on timeout.</summary>
+    public bool WaitFor(Func<(LogLevel Level, string Message, Exception? Exception), bool> match, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        lock (_entries)
+        {
+            while (!_entries.Any(match))
+            {
+                TimeSpan left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero || !Monitor.Wait(_entries, left))
+                {
+                    return _entries.Any(match);
+                }
+            }
+
+            return true;
         }
     }
 }
