@@ -52,6 +52,15 @@ public sealed class EventLoopHostOptions
     /// </summary>
     public int FailureExitCode { get; set; } = 1;
 
+    /// <summary>Debug mode: a step that runs longer than this is logged as slow (see <see cref="LoopOptions.SlowCallbackDuration"/>). Default 100 ms.</summary>
+    public TimeSpan SlowCallbackDuration { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Stall watchdog threshold (see <see cref="LoopOptions.StallThreshold"/>); null: <c>ASYNCIO_STALL_MS</c> if set, else off.</summary>
+    public TimeSpan? StallThreshold { get; set; }
+
+    /// <summary>Let <c>aio ps</c>/<c>aio pstree</c> list the loop's tasks (see <see cref="LoopOptions.EnableInspection"/>); null: <c>ASYNCIO_INSPECT</c>.</summary>
+    public bool? EnableInspection { get; set; }
+
     /// <summary>How long the loop waits at shutdown for <c>ToThread</c> work still running. Default 30 s.</summary>
     public TimeSpan ExecutorShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -105,6 +105,9 @@ internal sealed partial class EventLoopHostedService : IHostedService, IDisposab
                 EagerTasks = _options.EagerTasks,
                 Logger = _loopLogger,
                 ExecutorShutdownTimeout = _options.ExecutorShutdownTimeout,
+                SlowCallbackDuration = _options.SlowCallbackDuration,
+                StallThreshold = _options.StallThreshold,
+                EnableInspection = _options.EnableInspection,
             });
         }
         catch (Exception e)

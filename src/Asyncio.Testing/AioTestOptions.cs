@@ -20,8 +20,9 @@ public sealed class AioTestOptions
 
     /// <summary>
     /// Fail the test if the loop reported any error to its exception handler (a task exception never retrieved, a
-    /// callback that threw, a task that failed while being cancelled at exit, ...): the run then throws an
-    /// <see cref="UnhandledLoopErrorsException"/> listing every report. Default true.
+    /// callback that threw, a coroutine never awaited in debug mode, a task that failed while being cancelled at exit,
+    /// a transport or protocol error, ...): the run then throws an <see cref="UnhandledLoopErrorsException"/> listing
+    /// every report. Default true. A superset of <see cref="LoopOptions.StrictExceptions"/>, which counts lost errors only.
     /// When false the reports go to the default handler (<see cref="Logger"/>, or standard error).
     /// </summary>
     public bool StrictExceptions { get; init; } = true;

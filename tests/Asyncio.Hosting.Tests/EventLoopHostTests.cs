@@ -177,21 +177,23 @@ public class EventLoopHostTests
             ["Asyncio:EventLoop:Seed"] = "42",
             ["Asyncio:EventLoop:UseVirtualClock"] = "true",
             ["Asyncio:EventLoop:ThreadName"] = "from config",
+            ["Asyncio:EventLoop:SlowCallbackDuration"] = "00:00:02",
         });
         builder.Services.AddEventLoop(o => o.ThreadName = "from code");
-        var seen = new TaskCompletionSource<(bool Debug, int? Seed, TimeProvider Clock, string? Thread, double After)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = new TaskCompletionSource<(bool Debug, int? Seed, TimeProvider Clock, string? Thread, double After, TimeSpan Slow)>(TaskCreationOptions.RunContinuationsAsynchronously);
         builder.Services.AddEventLoopMain((_, _) => Main());
 
         async Coroutine Main()
         {
             EventLoop loop = Aio.GetRunningLoop();
             await Aio.Sleep(3600);   // virtual time: at once
-            seen.SetResult((loop.Debug, loop.Seed, loop.Clock, Thread.CurrentThread.Name, loop.Time()));
+            seen.SetResult((loop.Debug, loop.Seed, loop.Clock, Thread.CurrentThread.Name, loop.Time(), loop.SlowCallbackDuration));
         }
 
         using IHost host = builder.Build();
         await host.RunAsync().WaitAsync(Bound);   // main returns: the app stops
-        var (debug, seed, clock, thread, after) = await seen.Task.WaitAsync(Bound);
+        var (debug, seed, clock, thread, after, slow) = await seen.Task.WaitAsync(Bound);
+        Assert.Equal(TimeSpan.FromSeconds(2), slow);
         Assert.True(debug);
         Assert.Equal(42, seed);
         Assert.IsType<VirtualClock>(clock);

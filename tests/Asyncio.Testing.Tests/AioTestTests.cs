@@ -151,6 +151,19 @@ public class AioTestTests
     }
 
     [Fact]
+    public void Run_CoroutineNeverAwaited_FailsInDebugMode()
+    {
+        var e = Assert.Throws<UnhandledLoopErrorsException>(() => AioTest.Run(async () =>
+        {
+            _ = Fail("never runs");
+            await Aio.Sleep(0);
+        }));
+
+        LoopExceptionContext report = Assert.Single(e.Reports);
+        Assert.Equal("coroutine 'AioTestTests.Fail' was never awaited", report.Message);
+    }
+
+    [Fact]
     public void Run_LeftOverTaskFailsWhenCancelledAtExit_IsReported()
     {
         var e = Assert.Throws<UnhandledLoopErrorsException>(() => AioTest.Run(async () =>
