@@ -10,7 +10,7 @@ namespace Asyncio.Testing;
 /// [Fact]
 /// public void Timeout_FiresAfterOneSecond() => AioTest.Run(async () =>
 /// {
-///     await Assert.ThrowsAsync&lt;TimeoutException&gt;(async () => await Aio.WaitFor(Aio.Sleep(10), 1));
+///     await Assert.ThrowsAsync&lt;TimeoutException&gt;(async () => await Aio.WaitFor(Aio.Sleep(10, "late"), 1));
 ///     AioTest.AssertNow(1);
 /// });
 /// </code>

@@ -23,6 +23,14 @@ public class AioTestTests
         Assert.True(real.Elapsed < TimeSpan.FromSeconds(15), $"took {real.Elapsed} of real time");
     }
 
+    /// <summary>The example of the package README and of <see cref="AioTest"/>'s docs.</summary>
+    [Fact]
+    public void WaitFor_TimesOutAfterOneSecond() => AioTest.Run(async () =>
+    {
+        await Assert.ThrowsAsync<TimeoutException>(async () => await Aio.WaitFor(Aio.Sleep(10, "late"), 1));
+        AioTest.AssertNow(1);   // virtual seconds: exact, and no real time passed
+    });
+
     [Fact]
     public void Run_VoidBody_Runs()
     {
