@@ -16,7 +16,8 @@ public class EventLoopHostTests
 
     internal static HostApplicationBuilder NewBuilder(LogCapture logs, IDictionary<string, string?>? configuration = null)
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        // Development: the host validates scopes and the service graph on Build, as an app under development does.
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], EnvironmentName = Environments.Development });
         if (configuration is not null)
         {
             builder.Configuration.AddInMemoryCollection(configuration);
