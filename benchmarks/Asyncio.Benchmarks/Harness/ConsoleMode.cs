@@ -52,6 +52,7 @@ internal static class ConsoleMode
             return 2;
         }
 
+        using MetricsSubscription? metrics = options.ListenMetrics ? new MetricsSubscription() : null;
         PrintHeader(stdout, stderr, options);
         var rows = new List<TableRow>();
         bool failed = false;
@@ -157,7 +158,7 @@ internal static class ConsoleMode
     public static string Usage()
     {
         var w = new StringWriter();
-        w.WriteLine("usage: Asyncio.Benchmarks <workload> [--reps N] [--quick] [--ops N] [--tasks N] [--sleep S]");
+        w.WriteLine("usage: Asyncio.Benchmarks <workload> [--reps N] [--quick] [--ops N] [--tasks N] [--sleep S] [--listen-metrics]");
         w.WriteLine("       Asyncio.Benchmarks bdn [BenchmarkDotNet arguments, e.g. --filter *Yield* --job short]");
         w.WriteLine();
         w.WriteLine("Each workload runs on runtime=asyncio (our loop), runtime=threadpool (.NET's pool, all cores) and");
@@ -173,6 +174,7 @@ internal static class ConsoleMode
         w.WriteLine("options:");
         w.WriteLine("  --reps N    repetitions per figure (default 5)");
         w.WriteLine($"  --quick     sizes divided by {Options.QuickDivisor}, spawn with 20,000 tasks sleeping 0.1 s (all --quick: under 30 s)");
+        w.WriteLine("  --listen-metrics  subscribe to the Asyncio meter for the whole run (the cost of metrics being recorded)");
         w.WriteLine("  --ops N     operations per measurement for callsoon, callsoon_chain, pingpong, yield (every runtime)");
         w.WriteLine("  --tasks N   tasks for spawn (default 1,000,000)");
         w.WriteLine("  --sleep S   seconds each spawned task sleeps (default 1)");

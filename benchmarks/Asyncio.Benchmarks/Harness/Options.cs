@@ -15,6 +15,12 @@ internal sealed class Options
 
     public bool Quick { get; init; }
 
+    /// <summary>
+    /// <c>--listen-metrics</c>: a MeterListener subscribes to every instrument of the <c>Asyncio</c> meter for the whole
+    /// run (as <c>dotnet-counters</c> would), so the figures include the cost of metrics being recorded.
+    /// </summary>
+    public bool ListenMetrics { get; init; }
+
     /// <summary>Overrides the operation count of the throughput workloads (all runtimes).</summary>
     public long? OpsOverride { get; init; }
 
@@ -53,6 +59,7 @@ internal sealed class Options
         string workload = args[0];
         int? reps = null;
         bool quick = false;
+        bool listenMetrics = false;
         long? ops = null;
         int? tasks = null;
         double? sleep = null;
@@ -63,6 +70,9 @@ internal sealed class Options
             {
                 case "--quick":
                     quick = true;
+                    break;
+                case "--listen-metrics":
+                    listenMetrics = true;
                     break;
                 case "--reps":
                     if (!TryInt(args, ref i, a, 1, 1000, out int r, out error))
@@ -110,6 +120,7 @@ internal sealed class Options
             Workload = workload,
             Reps = reps,
             Quick = quick,
+            ListenMetrics = listenMetrics,
             OpsOverride = ops,
             TasksOverride = tasks,
             SleepOverride = sleep,

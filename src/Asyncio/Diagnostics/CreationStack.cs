@@ -86,16 +86,6 @@ internal sealed class CreationStack
             return CoroutineNames.Of(type) + "()";
         }
 
-        return $"{TypeName(type)}.{method.Name}()";
-    }
-
-    private static string TypeName(Type type)
-    {
-        while (type.DeclaringType is { } outer && type.Name.StartsWith('<'))
-        {
-            type = outer;   // closure and display classes: the user's type
-        }
-
-        return type.Name;
+        return CoroutineNames.OfMethod(method) + "()";
     }
 }

@@ -18,7 +18,7 @@ internal sealed class StallWatchdog : IDisposable
     private readonly Thread _thread;
 
     /// <summary>The stall being reported, and when it began; watchdog thread only (then Dispose, after the join).</summary>
-    private EventLoop.StepInfo? _stalled;
+    private string? _stalled;
     private long _since;
 
     public StallWatchdog(EventLoop loop, TimeSpan threshold)
@@ -49,9 +49,10 @@ internal sealed class StallWatchdog : IDisposable
 
             if (_stalled is null && Stopwatch.GetElapsedTime(_since, now) >= _threshold)
             {
-                _stalled = _loop.CaptureRunningStep() ?? new EventLoop.StepInfo { Callback = static _ => { }, State = null };
+                EventLoop.StepInfo? step = _loop.CaptureRunningStep();
+                _stalled = step?.Describe() ?? "the loop itself (between callbacks)";
                 Interlocked.Increment(ref _loop._statStalls);
-                _loop.LogWarning(StallText(_stalled, now - _since));
+                _loop.LogWarning(StallText(_stalled, step, now - _since));
             }
         }
     }
@@ -61,17 +62,14 @@ internal sealed class StallWatchdog : IDisposable
         if (_stalled is { } stalled)
         {
             _stalled = null;
-            _loop.LogWarning($"The event loop was stalled for {Seconds(now - _since)} seconds by {stalled.Describe()}; it runs again.");
+            _loop.LogWarning($"The event loop was stalled for {Seconds(now - _since)} seconds by {stalled}; it runs again.");
         }
     }
 
-    private static string StallText(EventLoop.StepInfo step, long elapsed)
+    private static string StallText(string what, EventLoop.StepInfo? step, long elapsed)
     {
-        string what = step.State is null && step.Callback.Method.DeclaringType == typeof(StallWatchdog)
-            ? "the loop itself (between callbacks)"
-            : step.Describe();
         string text = $"The event loop is stalled: {what} has been running for {Seconds(elapsed)} seconds without returning to the loop";
-        if (step.ResumedFrom() is { } from)
+        if (step?.ResumedFrom() is { } from)
         {
             text += $" (the step started at {from})";
         }

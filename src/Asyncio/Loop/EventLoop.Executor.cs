@@ -210,6 +210,8 @@ internal sealed class ExecutorWork<T> : ExecutorWork
     {
         if (Interlocked.CompareExchange(ref _state, Running, Queued) == Queued)
         {
+            EventLoop? outer = EventLoop.t_offLoopWorkFor;
+            EventLoop.t_offLoopWorkFor = _loop;
             try
             {
                 _result = _function(_cancel.Token);
@@ -217,6 +219,10 @@ internal sealed class ExecutorWork<T> : ExecutorWork
             catch (Exception e)
             {
                 _error = e;
+            }
+            finally
+            {
+                EventLoop.t_offLoopWorkFor = outer;
             }
         }
 

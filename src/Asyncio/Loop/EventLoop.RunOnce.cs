@@ -27,6 +27,10 @@ public sealed partial class EventLoop
     /// <summary>Number of iterations run so far.</summary>
     internal long Iterations { get; private set; }
 
+    /// <summary>The loop whose ToThread/RunInExecutor work the current (pool) thread is running, if any.</summary>
+    [ThreadStatic]
+    internal static EventLoop? t_offLoopWorkFor;
+
     internal void BeginOffLoopWork() => Interlocked.Increment(ref _offLoopWork);
 
     internal void EndOffLoopWork() => Interlocked.Decrement(ref _offLoopWork);

@@ -8,6 +8,12 @@ internal sealed class ThreadSafeRunner<T>
     private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenRegistration _registration;
 
+    /// <summary>
+    /// Submitted by ToThread work of the same loop, which now waits for this coroutine: while it runs, that work must not
+    /// hold virtual time back (the coroutine may sleep), or neither could ever finish.
+    /// </summary>
+    private bool _releasedTimeHold;
+
     private ThreadSafeRunner(EventLoop loop, CoroutineFrame<T> frame)
     {
         _loop = loop;
@@ -17,7 +23,22 @@ internal sealed class ThreadSafeRunner<T>
     public static Task<T> Start(EventLoop loop, CoroutineFrame<T> frame, CancellationToken cancellationToken)
     {
         var runner = new ThreadSafeRunner<T>(loop, frame);
-        loop.CallSoonThreadSafe(static s => ((ThreadSafeRunner<T>)s!).StartOnLoop(), runner);
+        if (ReferenceEquals(EventLoop.t_offLoopWorkFor, loop))
+        {
+            runner._releasedTimeHold = true;
+            loop.EndOffLoopWork();
+        }
+
+        try
+        {
+            loop.CallSoonThreadSafe(static s => ((ThreadSafeRunner<T>)s!).StartOnLoop(), runner);
+        }
+        catch
+        {
+            runner.RestoreTimeHold();
+            throw;
+        }
+
         if (cancellationToken.CanBeCanceled)
         {
             runner._registration = cancellationToken.UnsafeRegister(static s =>
@@ -39,6 +60,7 @@ internal sealed class ThreadSafeRunner<T>
         }
         catch (Exception e)
         {
+            RestoreTimeHold();
             _completion.TrySetException(e);
             _loop.CallExceptionHandler(new LoopExceptionContext("Exception while starting a coroutine for RunCoroutineThreadSafe") { Exception = e });
         }
@@ -52,8 +74,18 @@ internal sealed class ThreadSafeRunner<T>
         }
     }
 
+    private void RestoreTimeHold()
+    {
+        if (_releasedTimeHold)
+        {
+            _releasedTimeHold = false;
+            _loop.BeginOffLoopWork();   // before the waiting worker can see the outcome and go on
+        }
+    }
+
     private void Finish()
     {
+        RestoreTimeHold();
         _registration.Dispose();
         _frame._flags |= FutureFlags.Retrieved;
         if (_frame.IsCancelled)

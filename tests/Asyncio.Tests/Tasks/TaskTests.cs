@@ -718,6 +718,28 @@ public class TaskTests
         }, Loops.Virtual()));
     }
 
+    private static async Coroutine<int> SleepThenAnswer()
+    {
+        await Aio.Sleep(5);
+        return 42;
+    }
+
+    [Fact]
+    public void RunCoroutineThreadSafe_FromToThreadWork_WaitingForASleepingCoroutine_LetsVirtualTimeRun()
+    {
+        // The worker holds virtual time while it runs; once it waits for a coroutine on its own loop, it must not, or
+        // the coroutine's sleep could never end and neither could the worker.
+        (int Answer, double Time) result = default;
+        Loops.RunBounded(() => result = Aio.Run(async () =>
+        {
+            var loop = Aio.GetRunningLoop();
+            int answer = await Aio.ToThread(() => BlockOn(Aio.RunCoroutineThreadSafe(SleepThenAnswer(), loop)));
+            return (answer, loop.Time());
+        }, Loops.Virtual()));
+        Assert.Equal(42, result.Answer);
+        Assert.Equal(5.0, result.Time, 3);
+    }
+
     // CPython: test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_with_exception
     [Fact]
     public void RunCoroutineThreadSafe_CoroutineFails_TheOtherThreadGetsTheException()

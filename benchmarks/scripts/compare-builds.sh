@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Measures the loop's hot paths of two builds side by side: ratio = this checkout / BASE for callsoon, pingpong and
+# spawn (asyncio runtime), plus this checkout with --listen-metrics against itself. Rounds are interleaved
+# (base, head, head+metrics, base, ...), one repetition per process, and each ratio is the median of the per-round
+# ratios with their range.
+#
+#   benchmarks/scripts/compare-builds.sh <base-commit> [rounds=5]
+set -euo pipefail
+base=${1:?usage: compare-builds.sh <base-commit> [rounds]}
+rounds=${2:-5}
+root=$(git rev-parse --show-toplevel)
+work=$(mktemp -d)
+trap 'git -C "$root" worktree remove --force "$work/base-src" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+git -C "$root" worktree add --detach "$work/base-src" "$base" >/dev/null
+dotnet build -c Release "$work/base-src/benchmarks/Asyncio.Benchmarks" -o "$work/base" >/dev/null
+dotnet build -c Release "$root/benchmarks/Asyncio.Benchmarks" -o "$work/head" >/dev/null
+
+# value <build> <workload> <metric> [extra args]: the asyncio figure of one single-repetition run
+value() {
+  local build=$1 workload=$2 metric=$3; shift 3
+  dotnet "$work/$build/Asyncio.Benchmarks.dll" "$workload" --reps 1 "$@" 2>/dev/null \
+    | awk -v m="$metric" '$1=="RESULT" && $3=="runtime=asyncio" && $4=="metric=" m {sub("value=","",$5); print $5; exit}'
+}
+
+declare -A series
+for ((r = 1; r <= rounds; r++)); do
+  echo "round $r/$rounds" >&2
+  for w in "callsoon ops_per_s" "pingpong ops_per_s" "spawn seconds --tasks 200000"; do
+    set -- $w
+    name=$1 metric=$2; shift 2
+    b=$(value base "$name" "$metric" "$@")
+    h=$(value head "$name" "$metric" "$@")
+    m=$(value head "$name" "$metric" "$@" --listen-metrics)
+    series[$name.base]+="$b "
+    series[$name.head]+="$h "
+    series[$name.metrics]+="$m "
+  done
+done
+
+# median and range of per-round ratios a/b (for seconds, lower is better: the ratio is still a/b)
+ratio() {
+  python3 - "$1" "$2" <<'PY'
+import sys, statistics
+a = [float(x) for x in sys.argv[1].split()]; b = [float(x) for x in sys.argv[2].split()]
+r = [x / y for x, y in zip(a, b)]
+print(f"{statistics.median(r):.3f} [{min(r):.3f} - {max(r):.3f}]")
+PY
+}
+
+echo "| workload | metric | head / base ($base) | head+listened metrics / head |"
+echo "|---|---|---|---|"
+for w in "callsoon ops_per_s" "pingpong ops_per_s" "spawn seconds"; do
+  set -- $w
+  echo "| $1 | $2 | $(ratio "${series[$1.head]}" "${series[$1.base]}") | $(ratio "${series[$1.metrics]}" "${series[$1.head]}") |"
+done
+echo
+for k in "${!series[@]}"; do echo "# $k: ${series[$k]}"; done | sort
