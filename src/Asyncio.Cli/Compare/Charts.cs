@@ -124,7 +124,15 @@ internal static class Charts
         Series(m.Tasks, p => p.RssBytes, "tasks: RSS", TasksColor, LinePattern.Solid);
         Series(m.Tasks, p => p.GcHeapBytes, "tasks: GC heap", TasksColor, LinePattern.Dotted);
         plot.Axes.Bottom.TickGenerator = LogTicks(Compact);
-        plot.Axes.Left.TickGenerator = LogTicks(v => v >= 1024 ? $"{v / 1024:0.#} GiB" : $"{v:0.##}");
+        plot.Axes.Left.TickGenerator = LogTicks(v => v >= 1 ? v.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : $"{v:0.##}");
+        // Head-room above the highest line for the legend.
+        var all = m.Threads.Checkpoints.SelectMany(p => new[] { p.RssBytes, p.VmSizeBytes })
+            .Concat(m.Tasks.Checkpoints.SelectMany(p => new[] { p.RssBytes, p.GcHeapBytes })).Where(b => b > 0).Select(b => Log(b / 1048576.0)).ToList();
+        if (all.Count > 0)
+        {
+            plot.Axes.SetLimitsY(all.Min() - 0.3, all.Max() + 1.6);
+        }
+
         plot.ShowLegend(Alignment.UpperLeft);
         return plot;
     }

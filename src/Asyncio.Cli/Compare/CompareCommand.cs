@@ -20,6 +20,11 @@ internal static class CompareCommand
             progress.Warn("the library was built in Debug: run with -c Release for representative numbers.");
         }
 
+        if (machine.Busy)
+        {
+            progress.Warn($"the machine is busy (load average {machine.LoadAverage:0.##} on {machine.Cores} cores): wall-clock timings will be stretched.");
+        }
+
         CompareMeasurements measurements;
         try
         {
@@ -48,7 +53,7 @@ internal static class CompareCommand
             started,
             seconds,
             machine,
-            CompareRows.Build(measurements),
+            CompareRows.Build(measurements, machine),
             measurements,
             charts);
 

@@ -35,8 +35,12 @@ internal sealed record CompareRow(
     string Basis,
     JsonObject Measurements);
 
-/// <summary>Where and how the comparison ran.</summary>
-internal sealed record MachineInfo(int Cores, string Os, string Runtime, string Build, string ProcessorArchitecture, string? CpuModel);
+/// <summary>Where and how the comparison ran; <paramref name="LoadAverage"/> is the 1-minute load when it started (-1 unknown).</summary>
+internal sealed record MachineInfo(int Cores, string Os, string Runtime, string Build, string ProcessorArchitecture, string? CpuModel, double LoadAverage)
+{
+    /// <summary>More runnable threads than cores when the run started: timings are stretched and noisy.</summary>
+    public bool Busy => LoadAverage > Cores;
+}
 
 /// <summary>The document <c>aio compare --json</c> prints.</summary>
 internal sealed record CompareReport(

@@ -11,7 +11,7 @@ namespace Asyncio.Cli.Compare;
 /// </summary>
 internal static class CompareRows
 {
-    public static IReadOnlyList<CompareRow> Build(CompareMeasurements m) =>
+    public static IReadOnlyList<CompareRow> Build(CompareMeasurements m, MachineInfo machine) =>
     [
         Execution(m),
         ContextSwitching(m),
@@ -20,8 +20,8 @@ internal static class CompareRows
         OverheadRow(m),
         MaxConcurrency(m),
         BlockingCalls(m),
-        CpuBoundRow(m),
-        IoBoundRow(m),
+        CpuBoundRow(m, machine.Busy),
+        IoBoundRow(m, machine.Busy),
         Debugging(m),
     ];
 
@@ -69,45 +69,56 @@ internal static class CompareRows
         var (thread, threadOther) = Pick(m.Switches, "threads");
         var (task, taskOther) = Pick(m.Switches, "tasks");
         double ratio = thread.NsPerSwitch / task.NsPerSwitch;
+        double cpuRatio = Math.Min(thread.CpuNsPerSwitch, threadOther.CpuNsPerSwitch) / Math.Max(1e-9, task.CpuNsPerSwitch);
+        double threadOs = Math.Max(thread.OsContextSwitchesPerSwitch, threadOther.OsContextSwitchesPerSwitch);
         string verdict = ratio > 1
-            ? Format($"Confirmed: a task gives way only at an await, in user space — {Ratio(ratio)} cheaper than the cheapest thread hand-off ({Nanoseconds(task.NsPerSwitch)} vs {Nanoseconds(thread.NsPerSwitch)})") +
-              (task.OsContextSwitchesPerSwitch >= 0 && thread.OsContextSwitchesPerSwitch >= 0
-                  ? Format($", with {task.OsContextSwitchesPerSwitch:0.00} kernel switches per hand-off against {Math.Max(thread.OsContextSwitchesPerSwitch, threadOther.OsContextSwitchesPerSwitch):0.00}.")
+            ? Format($"Confirmed: a task gives way only at an await, in user space — {Ratio(ratio)} faster than the fastest thread hand-off ({Nanoseconds(task.NsPerSwitch)} vs {Nanoseconds(thread.NsPerSwitch)}), {Ratio(cpuRatio)} less CPU") +
+              (task.OsContextSwitchesPerSwitch >= 0 && threadOs >= 0
+                  ? Format($", {task.OsContextSwitchesPerSwitch:0.00} kernel context switches per hand-off against {threadOs:0.00}.")
                   : ".")
             : Format($"Not confirmed here: a task hand-off took {Nanoseconds(task.NsPerSwitch)}, a thread hand-off {Nanoseconds(thread.NsPerSwitch)}.");
+        static string Cell(SwitchResult best, SwitchResult other) =>
+            Format($"{Nanoseconds(best.NsPerSwitch)} per hand-off, {Nanoseconds(best.CpuNsPerSwitch)} of CPU ({best.Variant}; {other.Variant}: {Nanoseconds(other.NsPerSwitch)}); {Os(Math.Max(best.OsContextSwitchesPerSwitch, other.OsContextSwitchesPerSwitch))}");
         return new CompareRow(
             "context-switching",
             "Context Switching",
             new SeedClaim("OS (preemptive)", "Explicit await (cooperative)"),
-            Format($"{Nanoseconds(thread.NsPerSwitch)} per hand-off ({thread.Variant}; {threadOther.Variant}: {Nanoseconds(threadOther.NsPerSwitch)}); {Os(Math.Max(thread.OsContextSwitchesPerSwitch, threadOther.OsContextSwitchesPerSwitch))}"),
-            Format($"{Nanoseconds(task.NsPerSwitch)} per hand-off ({task.Variant}; {taskOther.Variant}: {Nanoseconds(taskOther.NsPerSwitch)}); {Os(task.OsContextSwitchesPerSwitch)}"),
+            Cell(thread, threadOther),
+            Cell(task, taskOther),
             verdict,
             ratio > 1 ? "tasks" : "threads",
             "measured",
             new JsonObject
             {
                 ["threadNsPerSwitch"] = thread.NsPerSwitch,
+                ["threadCpuNsPerSwitch"] = thread.CpuNsPerSwitch,
                 ["threadVariant"] = thread.Variant,
                 ["taskNsPerSwitch"] = task.NsPerSwitch,
+                ["taskCpuNsPerSwitch"] = task.CpuNsPerSwitch,
                 ["taskVariant"] = task.Variant,
-                ["threadOsContextSwitchesPerSwitch"] = Math.Max(thread.OsContextSwitchesPerSwitch, threadOther.OsContextSwitchesPerSwitch),
+                ["threadOsContextSwitchesPerSwitch"] = threadOs,
                 ["taskOsContextSwitchesPerSwitch"] = task.OsContextSwitchesPerSwitch,
                 ["taskBytesPerSwitch"] = task.BytesPerSwitch,
                 ["threadBytesPerSwitch"] = thread.BytesPerSwitch,
                 ["ratio"] = ratio,
+                ["cpuRatio"] = cpuRatio,
             });
     }
+
+    private static string List(IEnumerable<long> values) =>
+        string.Join(", ", values.Select(x => x.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)));
 
     private static CompareRow RaceConditions(CompareMeasurements m)
     {
         RaceResult r = m.Races;
+        double[] lostFraction = [.. r.ThreadsLost.Zip(r.ThreadsIncrements, (l, d) => d == 0 ? 0 : (double)l / d)];
+        int median = Array.IndexOf(lostFraction, lostFraction.Order().ElementAt(lostFraction.Length / 2));
         long threadLost = r.ThreadsLost.Max();
-        long medianLost = r.ThreadsLost.Order().ElementAt(r.ThreadsLost.Length / 2);
         long splitLost = r.SplitLost.Max();
         string verdict = (threadLost > 0, r.TasksLost == 0, splitLost > 0) switch
         {
-            (true, true, true) => Format($"Confirmed, with a caveat: threads lost updates without a lock (up to {Percent((double)threadLost / r.ExpectedPerThreadRun)}); tasks lost none — until an await sat inside the read-modify-write ({Percent((double)splitLost / r.ExpectedSplit)} lost). One thread removes races between awaits, not across them: keep an AsyncLock around updates that await."),
-            (true, true, false) => Format($"Confirmed: threads lost up to {Percent((double)threadLost / r.ExpectedPerThreadRun)} of their updates without a lock; tasks lost none."),
+            (true, true, true) => Format($"Confirmed, with a caveat: threads lost updates without a lock (up to {Percent(lostFraction.Max())}); tasks lost none — until an await sat inside the read-modify-write ({Percent((double)splitLost / r.ExpectedSplit)} lost). One thread removes races between awaits, not across them: keep an AsyncLock around updates that await."),
+            (true, true, false) => Format($"Confirmed: threads lost up to {Percent(lostFraction.Max())} of their updates without a lock; tasks lost none."),
             (false, true, _) => Format($"Threads lost no update in these {r.ThreadsLost.Length} runs (the race exists but depends on timing); tasks lost none; an await inside the update lost {splitLost:N0}."),
             _ => Format($"Unexpected: tasks lost {r.TasksLost:N0} updates without an await inside the update."),
         };
@@ -115,17 +126,18 @@ internal static class CompareRows
             "race-conditions",
             "Race Conditions",
             new SeedClaim("❌ Possible (need locks)", "✅ Less likely (single thread)"),
-            Format($"{r.Threads} threads × {r.IncrementsPerThread:N0} unlocked increments: lost {medianLost:N0} ({Percent((double)medianLost / r.ExpectedPerThreadRun)}, median of {r.ThreadsLost.Length} runs: {string.Join(", ", r.ThreadsLost.Select(x => x.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))}); with Interlocked: {r.InterlockedLost:N0} lost"),
-            Format($"{r.Tasks} tasks, same increments: lost {r.TasksLost:N0}; with `await Aio.Sleep(0)` between read and write: lost {splitLost:N0} of {r.ExpectedSplit:N0} ({Percent((double)splitLost / r.ExpectedSplit)})"),
+            Format($"{r.Threads} threads incrementing one counter without a lock for {r.ThreadSeconds * 1000:0} ms: lost {r.ThreadsLost[median]:N0} of {r.ThreadsIncrements[median]:N0} ({Percent(lostFraction[median])}; median of {r.ThreadsLost.Length} runs, lost: {List(r.ThreadsLost)}); with Interlocked: {r.InterlockedLost:N0} of {r.InterlockedIncrements:N0} lost"),
+            Format($"{r.Tasks} tasks × {r.IncrementsPerTask:N0} increments: lost {r.TasksLost:N0}; with `await Aio.Sleep(0)` between read and write: lost {splitLost:N0} of {r.ExpectedSplit:N0} ({Percent((double)splitLost / r.ExpectedSplit)})"),
             verdict,
             r.TasksLost == 0 && threadLost > 0 ? "tasks" : "tie",
             "measured",
             new JsonObject
             {
                 ["threads"] = r.Threads,
-                ["incrementsPerThread"] = r.IncrementsPerThread,
-                ["threadsLostUpdates"] = threadLost,
+                ["threadSeconds"] = r.ThreadSeconds,
+                ["threadsIncrementsPerRun"] = new JsonArray([.. r.ThreadsIncrements.Select(x => (JsonNode)x)]),
                 ["threadsLostPerRun"] = new JsonArray([.. r.ThreadsLost.Select(x => (JsonNode)x)]),
+                ["threadsLostUpdates"] = threadLost,
                 ["interlockedLostUpdates"] = r.InterlockedLost,
                 ["tasks"] = r.Tasks,
                 ["tasksLostUpdates"] = r.TasksLost,
@@ -271,13 +283,14 @@ internal static class CompareRows
             });
     }
 
-    private static CompareRow CpuBoundRow(CompareMeasurements m)
+    private static CompareRow CpuBoundRow(CompareMeasurements m, bool busy)
     {
         CpuResult c = m.Cpu;
-        bool parallel = c.ThreadsSpeedup > 1.3;
+        bool parallel = Math.Max(c.ThreadsSpeedup, c.ToThreadSpeedup) > 1.25;
+        string busyNote = busy ? " The machine was busy during the run, which stretches these timings." : "";
         string verdict = parallel
             ? Format($".NET threads run in parallel without multiprocessing (no GIL): {Ratio(c.ThreadsSpeedup)} faster on {c.Pieces} cores. Coroutines alone share one core (the seed's ❌ holds: {Seconds(c.CoroutinesSeconds)}), but Aio.ToThread gave the loop the same parallelism: {Ratio(c.ToThreadSpeedup)}.")
-            : Format($"No parallel speed-up on this machine ({c.Pieces} core(s)): threads {Ratio(c.ThreadsSpeedup)}, Aio.ToThread {Ratio(c.ToThreadSpeedup)}.");
+            : Format($"No parallel speed-up in this run ({c.Pieces} core(s)): threads {Ratio(c.ThreadsSpeedup)}, Aio.ToThread {Ratio(c.ToThreadSpeedup)}.{busyNote}");
         if (!c.ChecksumsMatch)
         {
             verdict += " (The three computations disagreed: a bug in the measurement.)";
@@ -305,7 +318,7 @@ internal static class CompareRows
             });
     }
 
-    private static CompareRow IoBoundRow(CompareMeasurements m)
+    private static CompareRow IoBoundRow(CompareMeasurements m, bool busy)
     {
         var threads = m.Io.Where(p => p.Mode == "threads").OrderBy(p => p.Connections).ToList();
         var loop = m.Io.Where(p => p.Mode == "loop").OrderBy(p => p.Connections).ToList();
@@ -323,6 +336,11 @@ internal static class CompareRows
             (true, false) => head + Format($"{Ratio(speed)} the throughput, but {Ratio(1 / mem)} the memory per connection."),
             _ => head + "threads did better on both counts here.",
         };
+        if (busy)
+        {
+            verdict += " (A busy machine: requests/s are noisy; CPU per request and memory are the steadier figures.)";
+        }
+
         int errors = (int)m.Io.Sum(p => p.Errors);
         if (errors > 0)
         {
@@ -354,6 +372,8 @@ internal static class CompareRows
             });
     }
 
+    private static string Results(int n) => n == 1 ? "1 result" : Format($"{n} different results");
+
     private static CompareRow Debugging(CompareMeasurements m)
     {
         RaceResult r = m.Races;
@@ -361,15 +381,15 @@ internal static class CompareRows
         int loopOutcomes = r.SplitLost.Distinct().Count();
         VirtualTimeResult v = m.VirtualTime;
         string measured = loopOutcomes == 1 && threadOutcomes > 1
-            ? Format($"Confirmed where measured: the same racy program gave {threadOutcomes} different results in {r.ThreadsLost.Length} runs on threads and 1 on the loop, where interleavings repeat exactly and a race reproduces. ")
-            : Format($"Measured: {threadOutcomes} distinct results in {r.ThreadsLost.Length} thread runs, {loopOutcomes} in {r.SplitLost.Length} loop runs. ");
+            ? Format($"Confirmed where measured: the same racy program gave {threadOutcomes} different results in {r.ThreadsLost.Length} runs on threads and one on the loop, where interleavings repeat exactly and a race reproduces. ")
+            : Format($"Measured: {Results(threadOutcomes)} in {r.ThreadsLost.Length} thread runs, {Results(loopOutcomes)} in {r.SplitLost.Length} loop runs. ");
         string verdict = measured + Format($"Virtual time ran an hour of Aio.Sleep in {v.WallMilliseconds:0.#} ms, so timing bugs are testable. (Qualitative) A task can only be interrupted at an await you can see; Aio.AllTasks() lists what each task waits on; a debugger pausing one thread changes how threads interleave.");
         return new CompareRow(
             "debugging",
             "Debugging",
             new SeedClaim("Harder (race conditions)", "Easier (predictable switching)"),
-            Format($"racy counter, {r.ThreadsLost.Length} identical runs: {threadOutcomes} different results ({string.Join(", ", r.ThreadsLost.Select(x => x.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))} lost)"),
-            Format($"racy counter (await inside the update), {r.SplitLost.Length} runs: {loopOutcomes} result ({r.SplitLost[0]:N0} lost each time); 1 h of Aio.Sleep in {v.WallMilliseconds:0.#} ms (virtual clock)"),
+            Format($"racy counter, {r.ThreadsLost.Length} identical runs: {Results(threadOutcomes)} ({List(r.ThreadsLost)} lost)"),
+            Format($"racy counter (await inside the update), {r.SplitLost.Length} runs: {Results(loopOutcomes)} ({List(r.SplitLost)} lost); 1 h of Aio.Sleep in {v.WallMilliseconds:0.#} ms (virtual clock)"),
             verdict,
             loopOutcomes == 1 && threadOutcomes > 1 ? "tasks" : "tie",
             "measured + qualitative",

@@ -71,6 +71,20 @@ internal static class CompareRunner
             System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
             unoptimized ? "Debug (unoptimized library: numbers are pessimistic)" : "Release",
             System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString(),
-            cpu);
+            cpu,
+            LoadAverage());
+    }
+
+    private static double LoadAverage()
+    {
+        try
+        {
+            string text = File.ReadAllText("/proc/loadavg");
+            return double.Parse(text.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return -1;
+        }
     }
 }

@@ -20,12 +20,16 @@ internal sealed record CompareSettings(bool Quick)
     public double TaskProbeSeconds => Quick ? 6 : 30;
 
     /// <summary>Seconds each ping-pong runs.</summary>
-    public double SwitchSeconds => Quick ? 0.25 : 1.0;
+    public double SwitchSeconds => Quick ? 0.15 : 1.0;
 
     /// <summary>Threads racing on one counter.</summary>
     public int RaceThreads => Math.Max(4, 2 * Cores);
 
-    public int RaceIncrements => Quick ? 200_000 : 1_000_000;
+    /// <summary>Seconds the racing threads increment for (a count could be done before the next thread even starts).</summary>
+    public double RaceSeconds => Quick ? 0.1 : 0.25;
+
+    /// <summary>Increments per task on the loop.</summary>
+    public int RaceIncrements => Quick ? 1_000_000 : 5_000_000;
 
     public int RaceRepeats => Quick ? 3 : 5;
 
@@ -42,15 +46,15 @@ internal sealed record CompareSettings(bool Quick)
     public int BlockMilliseconds => Quick ? 200 : 500;
 
     /// <summary>Target time of the CPU-bound computation done on one thread.</summary>
-    public double CpuSeconds => Quick ? 0.4 : 1.5;
+    public double CpuSeconds => Quick ? 0.25 : 1.0;
 
     /// <summary>Concurrent echo connections.</summary>
     public int[] Connections => Quick ? [50, 200] : [50, 200, 1_000];
 
     /// <summary>Seconds of echo traffic measured per server and connection count (after a warm-up).</summary>
-    public double IoWindowSeconds => Quick ? 0.5 : 1.5;
+    public double IoWindowSeconds => Quick ? 0.4 : 1.5;
 
-    public double IoWarmupSeconds => Quick ? 0.2 : 0.5;
+    public double IoWarmupSeconds => Quick ? 0.15 : 0.5;
 
     public int RequestBytes => 1024;
 }

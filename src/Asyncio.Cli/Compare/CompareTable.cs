@@ -10,7 +10,9 @@ internal static class CompareTable
         ["Feature", "Seed: threading", "Seed: asyncio", "Measured: OS threads (.NET)", "Measured: Asyncio.NET tasks", "Verdict"];
 
     public static string Title(CompareReport r) =>
-        Format($"aio compare{(r.Mode == "quick" ? " --quick" : "")}: {r.Machine.Cores} cores{(r.Machine.CpuModel is { } cpu ? $" ({cpu})" : "")}, {r.Machine.Os}, {r.Machine.Runtime}, {r.Machine.Build} build; measured in {r.DurationSeconds:0.0} s on {r.StartedUtc:yyyy-MM-dd HH:mm} UTC");
+        Format($"aio compare{(r.Mode == "quick" ? " --quick" : "")}: {r.Machine.Cores} cores{(r.Machine.CpuModel is { } cpu ? $" ({cpu})" : "")}, {r.Machine.Os}, {r.Machine.Runtime}, {r.Machine.Build} build; measured in {r.DurationSeconds:0.0} s on {r.StartedUtc:yyyy-MM-dd HH:mm} UTC") +
+        (r.Machine.LoadAverage >= 0 ? Format($"; load average {r.Machine.LoadAverage:0.##} at the start") : "") +
+        (r.Machine.Busy ? " (a busy machine: wall-clock timings are stretched and noisy; CPU times and memory are not)" : "");
 
     public static void WriteMarkdown(CompareReport r, TextWriter o)
     {

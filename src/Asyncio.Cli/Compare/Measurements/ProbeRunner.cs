@@ -17,9 +17,16 @@ internal sealed record ProbeOutcome(IReadOnlyList<ProbeLine> Lines, int? ExitCod
 /// <summary>Runs <c>aio __probe ...</c> as a child process and collects its JSON lines.</summary>
 internal static class ProbeRunner
 {
-    public static ProbeOutcome Run(Interrupts interrupts, IEnumerable<string> args, TimeSpan timeout, Action<ProbeLine>? onLine = null)
+    /// <param name="quickJit">Start with the tiered JIT's quick first tier (faster start-up) where the probe measures
+    /// memory, not speed; the tool itself compiles every method optimized at once (TieredCompilationQuickJit=false).</param>
+    public static ProbeOutcome Run(Interrupts interrupts, IEnumerable<string> args, TimeSpan timeout, Action<ProbeLine>? onLine = null, bool quickJit = true)
     {
         ProcessStartInfo info = SelfProcess.StartInfo(["__probe", .. args]);
+        if (quickJit)
+        {
+            info.Environment["DOTNET_TC_QuickJit"] = "1";
+        }
+
         Process p = interrupts.Start(info);
         var lines = new List<ProbeLine>();
         var stderr = new System.Text.StringBuilder();

@@ -1,17 +1,17 @@
-using System.Diagnostics;
-
 namespace Asyncio.Cli.Compare.Measurements;
 
 /// <summary>
-/// Lost updates of a shared counter, <c>counter = counter + 1</c> done without a lock: by OS threads (one run per
-/// repetition, all started together), with <see cref="Interlocked.Increment(ref int)"/> for comparison, by loop tasks
-/// that switch only between increments, and by loop tasks whose read and write an <c>await Aio.Sleep(0)</c> splits.
+/// Lost updates of a shared counter, <c>counter = counter + 1</c> done without a lock: by OS threads (all released
+/// together, incrementing for <paramref name="ThreadSeconds"/>, each counting its own increments), with
+/// <see cref="Interlocked.Increment(ref int)"/> for comparison, by loop tasks that switch only between increments, and
+/// by loop tasks whose read and write an <c>await Aio.Sleep(0)</c> splits.
 /// </summary>
 internal sealed record RaceResult(
     int Threads,
-    int IncrementsPerThread,
+    double ThreadSeconds,
+    long[] ThreadsIncrements,
     long[] ThreadsLost,
-    double[] ThreadsSeconds,
+    long InterlockedIncrements,
     long InterlockedLost,
     int Tasks,
     int IncrementsPerTask,
@@ -19,8 +19,6 @@ internal sealed record RaceResult(
     int SplitIncrementsPerTask,
     long[] SplitLost)
 {
-    public long ExpectedPerThreadRun => (long)Threads * IncrementsPerThread;
-
     public long ExpectedSplit => (long)Tasks * SplitIncrementsPerTask;
 }
 
@@ -29,16 +27,15 @@ internal static class Races
     public static RaceResult Measure(CompareSettings s, CancellationToken cancel)
     {
         var lost = new long[s.RaceRepeats];
-        var seconds = new double[s.RaceRepeats];
+        var done = new long[s.RaceRepeats];
         for (int r = 0; r < s.RaceRepeats; r++)
         {
             cancel.ThrowIfCancellationRequested();
-            var clock = Stopwatch.StartNew();
-            lost[r] = (long)s.RaceThreads * s.RaceIncrements - RaceThreads(s.RaceThreads, s.RaceIncrements, atomic: false);
-            seconds[r] = clock.Elapsed.TotalSeconds;
+            (done[r], long counted) = RaceThreads(s.RaceThreads, s.RaceSeconds, atomic: false);
+            lost[r] = done[r] - counted;
         }
 
-        long interlockedLost = (long)s.RaceThreads * s.RaceIncrements - RaceThreads(s.RaceThreads, s.RaceIncrements, atomic: true);
+        var (interlockedDone, interlockedCounted) = RaceThreads(s.RaceThreads, s.RaceSeconds, atomic: true);
 
         int tasks = s.RaceThreads;
         long tasksLost = (long)tasks * s.RaceIncrements - Aio.Run(() => LoopIncrements(tasks, s.RaceIncrements));
@@ -50,7 +47,8 @@ internal static class Races
             split[r] = (long)tasks * s.SplitIncrements - Aio.Run(() => LoopSplitIncrements(tasks, s.SplitIncrements));
         }
 
-        return new RaceResult(s.RaceThreads, s.RaceIncrements, lost, seconds, interlockedLost, tasks, s.RaceIncrements, tasksLost, s.SplitIncrements, split);
+        return new RaceResult(
+            s.RaceThreads, s.RaceSeconds, done, lost, interlockedDone, interlockedDone - interlockedCounted, tasks, s.RaceIncrements, tasksLost, s.SplitIncrements, split);
     }
 
     private sealed class Counter
@@ -58,34 +56,44 @@ internal static class Races
         public int Value;
     }
 
-    /// <summary>Threads all released at once by a barrier; returns the final count.</summary>
-    private static long RaceThreads(int threads, int increments, bool atomic)
+    /// <summary>
+    /// Threads released at once by a barrier increment for <paramref name="seconds"/>; returns how many increments they
+    /// made (each counts its own) and what the shared counter says.
+    /// </summary>
+    private static (long Done, long Counted) RaceThreads(int threads, double seconds, bool atomic)
     {
         var counter = new Counter();
-        using var start = new Barrier(threads);
+        bool stop = false;
+        long done = 0;
+        using var start = new Barrier(threads + 1);
         var all = new Thread[threads];
         for (int t = 0; t < threads; t++)
         {
             all[t] = new Thread(() =>
             {
+                long mine = 0;
                 start.SignalAndWait();
-                if (atomic)
+                while (!Volatile.Read(ref stop))
                 {
-                    for (int i = 0; i < increments; i++)
+                    for (int i = 0; i < 1024; i++)
                     {
-                        Interlocked.Increment(ref counter.Value);
+                        if (atomic)
+                        {
+                            Interlocked.Increment(ref counter.Value);
+                        }
+                        else
+                        {
+                            // Python's `counter += 1`: read, add, write back. The volatile accesses keep the JIT from
+                            // folding the loop into one addition; they do not make the three steps one.
+                            int v = Volatile.Read(ref counter.Value);
+                            Volatile.Write(ref counter.Value, v + 1);
+                        }
                     }
+
+                    mine += 1024;
                 }
-                else
-                {
-                    for (int i = 0; i < increments; i++)
-                    {
-                        // Python's `counter += 1`: read, add, write back. The volatile accesses keep the JIT from
-                        // folding the loop into one addition; they do not make the three steps atomic.
-                        int v = Volatile.Read(ref counter.Value);
-                        Volatile.Write(ref counter.Value, v + 1);
-                    }
-                }
+
+                Interlocked.Add(ref done, mine);
             })
             {
                 IsBackground = true,
@@ -93,12 +101,15 @@ internal static class Races
             all[t].Start();
         }
 
+        start.SignalAndWait();
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        Volatile.Write(ref stop, true);
         foreach (Thread t in all)
         {
             t.Join();
         }
 
-        return counter.Value;
+        return (done, counter.Value);
     }
 
     /// <summary>Tasks increment without awaiting in between, and yield to each other every 1,000 increments.</summary>

@@ -7,6 +7,9 @@ namespace Asyncio.Cli.Compare.Measurements;
 /// <summary>One ping-pong: an int handed back and forth; a round trip is two switches.</summary>
 /// <param name="Runtime">"threads" (two OS threads) or "tasks" (two Asyncio.NET tasks on one loop).</param>
 /// <param name="Variant">The hand-off used.</param>
+/// <param name="NsPerSwitch">Wall-clock time per hand-off.</param>
+/// <param name="CpuNsPerSwitch">CPU time of the whole process (user + system) per hand-off: what a hand-off costs even
+/// when a busy machine stretches the wall-clock time.</param>
 /// <param name="OsContextSwitchesPerSwitch">Kernel context switches of the process (all threads) per hand-off; -1 unknown.</param>
 internal sealed record SwitchResult(
     string Runtime,
@@ -14,6 +17,7 @@ internal sealed record SwitchResult(
     long RoundTrips,
     double Seconds,
     double NsPerSwitch,
+    double CpuNsPerSwitch,
     double OsContextSwitchesPerSwitch,
     double BytesPerSwitch);
 
@@ -83,10 +87,12 @@ internal static class SwitchCost
         long rounds = 0;
         double elapsed = 0;
         long switches0 = 0, switches1 = 0, bytes0 = 0, bytes1 = 0;
+        double cpu0 = 0, cpu1 = 0;
         var ping = new Thread(() =>
         {
             switches0 = ProcInfo.ContextSwitches();
             bytes0 = GC.GetTotalAllocatedBytes(true);
+            cpu0 = ProcInfo.CpuSeconds();
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed.TotalSeconds < seconds)
             {
@@ -100,6 +106,7 @@ internal static class SwitchCost
             }
 
             elapsed = clock.Elapsed.TotalSeconds;
+            cpu1 = ProcInfo.CpuSeconds();
             bytes1 = GC.GetTotalAllocatedBytes(true);
             switches1 = ProcInfo.ContextSwitches();
             Volatile.Write(ref stop, true);
@@ -114,7 +121,7 @@ internal static class SwitchCost
         ping.Start();
         ping.Join();
         pong.Join();
-        return Result("threads", "", rounds, elapsed, switches0, switches1, bytes1 - bytes0);
+        return Result("threads", "", rounds, elapsed, cpu1 - cpu0, switches0, switches1, bytes1 - bytes0);
     }
 
     private static SwitchResult TasksAsyncQueue(double seconds) => Aio.Run(async () =>
@@ -124,6 +131,7 @@ internal static class SwitchCost
         AioTask pong = Aio.CreateTask(Pong(there, back));
         long switches0 = ProcInfo.ContextSwitches();
         long bytes0 = GC.GetAllocatedBytesForCurrentThread();
+        double cpu0 = ProcInfo.CpuSeconds();
         var clock = Stopwatch.StartNew();
         long rounds = 0;
         while (clock.Elapsed.TotalSeconds < seconds)
@@ -142,11 +150,12 @@ internal static class SwitchCost
         }
 
         double elapsed = clock.Elapsed.TotalSeconds;
+        double cpu1 = ProcInfo.CpuSeconds();
         long bytes1 = GC.GetAllocatedBytesForCurrentThread();
         long switches1 = ProcInfo.ContextSwitches();
         await there.PutAsync(-1);
         await pong;
-        return Result("tasks", "", rounds, elapsed, switches0, switches1, bytes1 - bytes0);
+        return Result("tasks", "", rounds, elapsed, cpu1 - cpu0, switches0, switches1, bytes1 - bytes0);
 
         static async Coroutine Pong(AsyncQueue<int> there, AsyncQueue<int> back)
         {
@@ -170,6 +179,7 @@ internal static class SwitchCost
         AioTask pong = Aio.CreateTask(Pong(there, back));
         long switches0 = ProcInfo.ContextSwitches();
         long bytes0 = GC.GetAllocatedBytesForCurrentThread();
+        double cpu0 = ProcInfo.CpuSeconds();
         var clock = Stopwatch.StartNew();
         long rounds = 0;
         while (clock.Elapsed.TotalSeconds < seconds)
@@ -188,11 +198,12 @@ internal static class SwitchCost
         }
 
         double elapsed = clock.Elapsed.TotalSeconds;
+        double cpu1 = ProcInfo.CpuSeconds();
         long bytes1 = GC.GetAllocatedBytesForCurrentThread();
         long switches1 = ProcInfo.ContextSwitches();
         there.Put(-1);
         await pong;
-        return Result("tasks", "", rounds, elapsed, switches0, switches1, bytes1 - bytes0);
+        return Result("tasks", "", rounds, elapsed, cpu1 - cpu0, switches0, switches1, bytes1 - bytes0);
 
         static async Coroutine Pong(OneSlotChannel there, OneSlotChannel back)
         {
@@ -209,10 +220,10 @@ internal static class SwitchCost
         }
     });
 
-    private static SwitchResult Result(string runtime, string variant, long rounds, double seconds, long switches0, long switches1, long bytes)
+    private static SwitchResult Result(string runtime, string variant, long rounds, double seconds, double cpuSeconds, long switches0, long switches1, long bytes)
     {
         long hops = 2 * rounds;
         double osSwitches = switches0 < 0 || switches1 < 0 ? -1 : (double)(switches1 - switches0) / hops;
-        return new SwitchResult(runtime, variant, rounds, seconds, seconds * 1e9 / hops, osSwitches, (double)bytes / hops);
+        return new SwitchResult(runtime, variant, rounds, seconds, seconds * 1e9 / hops, cpuSeconds * 1e9 / hops, osSwitches, (double)bytes / hops);
     }
 }
