@@ -73,7 +73,7 @@ internal static class BenchCommand
                 return 0;
             });
         }
-        catch (Exception e) when (interrupts.Interrupted && e is OperationCanceledException)
+        catch (Exception) when (interrupts.Interrupted)   // cancellation, KeyboardInterruptException, or a killed child's broken pipe
         {
             stderr.WriteLine("aio bench: interrupted; child processes were stopped.");
             return 130;

@@ -32,7 +32,7 @@ internal static class CompareCommand
                 $"aio compare{(quick ? " --quick" : "")}: OS threads against Asyncio.NET tasks on this machine ({Environment.ProcessorCount} cores)",
                 () => CompareRunner.Run(settings, interrupts, progress));
         }
-        catch (Exception e) when (interrupts.Interrupted && e is OperationCanceledException or KeyboardInterruptException or CancelledError)
+        catch (Exception) when (interrupts.Interrupted)   // cancellation, KeyboardInterruptException, or a killed child's broken pipe
         {
             stderr.WriteLine("aio compare: interrupted; child processes and threads were stopped.");
             return 130;

@@ -15,6 +15,7 @@ internal sealed class Interrupts : IDisposable
     private readonly List<Process> _children = [];
     private readonly List<PosixSignalRegistration> _registrations = [];
     private int _signals;
+    private volatile bool _disposed;
 
     private Interrupts()
     {
@@ -78,11 +79,16 @@ internal sealed class Interrupts : IDisposable
 
     private void OnSignal(PosixSignalContext context)
     {
+        if (_disposed)
+        {
+            return;   // the command is over (a signal already in flight): the default action ends the process
+        }
+
         if (Interlocked.Increment(ref _signals) == 1)
         {
             context.Cancel = true;   // unwind ourselves; the measurements watch Token
             KillChildren();
-            _cts.Cancel();
+            Cancel();
         }
         else
         {
@@ -93,11 +99,16 @@ internal sealed class Interrupts : IDisposable
 
     private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         if (Interlocked.Increment(ref _signals) == 1)
         {
             e.Cancel = true;
             KillChildren();
-            _cts.Cancel();
+            Cancel();
         }
         else
         {
@@ -106,6 +117,18 @@ internal sealed class Interrupts : IDisposable
     }
 
     private void OnProcessExit(object? sender, EventArgs e) => KillChildren();
+
+    private void Cancel()
+    {
+        try
+        {
+            _cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // disposed between the check and here: the command is over
+        }
+    }
 
     private void KillChildren()
     {
@@ -139,6 +162,7 @@ internal sealed class Interrupts : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         KillChildren();
         lock (_children)
         {

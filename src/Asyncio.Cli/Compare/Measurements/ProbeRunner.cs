@@ -77,6 +77,12 @@ internal static class ProbeRunner
         if (!timedOut && p.WaitForExit(5000))
         {
             exitCode = p.ExitCode;
+            if (exitCode is 130 or 143)
+            {
+                // Ctrl-C in a terminal reaches the whole process group: the child may die of it just before our own
+                // handler runs. Give the handler a moment, so the run ends as interrupted, not as a failed probe.
+                interrupts.Token.WaitHandle.WaitOne(1000);
+            }
         }
 
         interrupts.Stop(p);
