@@ -74,9 +74,28 @@ internal static class IoBound
                 batch[j] = Aio.CreateTask(Aio.OpenConnection("127.0.0.1", port));
             }
 
+            // Await every connect of the batch (a refused one must not leave the others' errors unretrieved).
+            Exception? error = null;
             for (int j = 0; j < batch.Length; j++)
             {
-                connections[i + j] = await batch[j];
+                try
+                {
+                    connections[i + j] = await batch[j];
+                }
+                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+                {
+                    error ??= e;
+                }
+            }
+
+            if (error is not null)
+            {
+                foreach (var (_, writer) in connections)
+                {
+                    writer?.Close();
+                }
+
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
             }
         }
 
