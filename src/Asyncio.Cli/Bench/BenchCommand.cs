@@ -14,6 +14,9 @@ internal static class BenchCommand
 {
     public static readonly string[] AllWorkloads = ["callsoon", "callsoon_chain", "pingpong", "yield", "spawn"];
 
+    /// <summary>Tasks of spawn on every runtime (CPython needs ~20 s for the harness's usual million).</summary>
+    public static int SpawnTasks(bool quick) => quick ? 20_000 : 200_000;
+
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var quick = new Option<bool>("--quick") { Description = "Sizes divided by 20, spawn with 20,000 tasks sleeping 0.1 s, 3 repetitions." };
@@ -110,7 +113,11 @@ internal static class BenchCommand
         foreach (string w in runs)
         {
             progress.Step($"Asyncio.NET, thread pool, AsyncContext: {w}");
-            List<string> args = ["__probe", "dotnet-bench", w, "--reps", reps.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            List<string> args =
+            [
+                "__probe", "dotnet-bench", w, "--reps", reps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--tasks", SpawnTasks(quick).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ];
             if (quick)
             {
                 args.Add("--quick");
@@ -146,6 +153,8 @@ internal static class BenchCommand
         info.ArgumentList.Add(string.Join(',', workloads));
         info.ArgumentList.Add("--reps");
         info.ArgumentList.Add(reps.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        info.ArgumentList.Add("--spawn-tasks");
+        info.ArgumentList.Add(SpawnTasks(quick).ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (quick)
         {
             info.ArgumentList.Add("--quick");

@@ -24,7 +24,7 @@ internal static class BenchTable
     {
         _ when metric.StartsWith("ops_per_s", StringComparison.Ordinal) => Units.Rate(v),
         "ns_per_op" => Units.Nanoseconds(v),
-        "seconds" => Units.Seconds(v),
+        "seconds" => Units.Nanoseconds(v * 1e9),
         _ => v < 10 && v > 0 ? $"{v:0.##} B".Replace(",", ".", StringComparison.Ordinal) : Units.Bytes(v),
     };
 
@@ -67,7 +67,9 @@ internal static class BenchTable
             var cells = new List<string> { workload, metric, Human(metric, ours.Value) };
             foreach (var (id, _) in runtimes.Skip(1))
             {
-                if (!byKey.TryGetValue((workload, id, metric), out BenchFigure? peer))
+                // The harness names its peers' spawn rows "spawn" (its own loop has spawn_coroutine and spawn_task).
+                if (!byKey.TryGetValue((workload, id, metric), out BenchFigure? peer)
+                    && !(workload.StartsWith("spawn_", StringComparison.Ordinal) && byKey.TryGetValue(("spawn", id, metric), out peer)))
                 {
                     cells.Add("–");
                     continue;
@@ -91,8 +93,8 @@ internal static class BenchTable
         o.WriteLine();
         o.WriteLine("Cells: the median of the repetitions; in brackets, Asyncio.NET's advantage over that runtime in this run");
         o.WriteLine("(its rate ÷ theirs for ops_per_s, their cost ÷ ours for time and bytes): above 1× ours is better, below 1× theirs is.");
-        o.WriteLine("The thread pool uses every core; every other runtime runs its workload on one thread. Sizes differ per runtime");
-        o.WriteLine("(rates do not depend on them); spawn: the harness's task count for .NET, 200,000 (20,000 with --quick) for Python.");
+        o.WriteLine("The thread pool uses every core; every other runtime runs its workload on one thread. Operation counts differ");
+        o.WriteLine($"per runtime (rates do not depend on them); spawn: {BenchCommand.SpawnTasks(r.Mode == "quick"):N0} tasks everywhere, each sleeping {(r.Mode == "quick" ? "0.1" : "1")} s; seconds = wall time beyond the sleep.");
         foreach (BenchFigure f in r.Figures.Where(f => f.Metric.StartsWith("ops_per_s_", StringComparison.Ordinal) && !f.Metric.EndsWith("_min", StringComparison.Ordinal)))
         {
             o.WriteLine($"Variant: {f.Workload} {f.Runtime} {f.Metric["ops_per_s_".Length..]}: {Units.Rate(f.Value)}");
