@@ -1,3 +1,4 @@
+using Asyncio.Cli.Compare.Measurements;
 using System.Net;
 using System.Net.Sockets;
 using Asyncio.Cli.Infrastructure;
@@ -79,7 +80,7 @@ internal static class EchoServerProbe
         ThreadProbe.Emit(output, new ProbeLine { Type = "start", Port = port, OsThreads = ProcInfo.Memory().Threads });
         await server.ServeForeverAsync();
         return 0;
-    });
+    }, MeasureLoop.Options);
 
     private static async Coroutine Serve(AioStreamReader reader, AioStreamWriter writer, int size)
     {

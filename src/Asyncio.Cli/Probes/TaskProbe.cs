@@ -1,3 +1,4 @@
+using Asyncio.Cli.Compare.Measurements;
 using System.Diagnostics;
 using Asyncio.Cli.Infrastructure;
 
@@ -13,7 +14,7 @@ internal static class TaskProbe
     public static int Run(int cap, long budgetBytes, double timeLimitSeconds, TextWriter output)
     {
         ParentWatch.Start();
-        return Aio.Run(() => Measure(cap, budgetBytes, timeLimitSeconds, output));
+        return Aio.Run(() => Measure(cap, budgetBytes, timeLimitSeconds, output), MeasureLoop.Options);
     }
 
     private static async Coroutine<int> Measure(int cap, long budgetBytes, double timeLimitSeconds, TextWriter output)

@@ -18,9 +18,9 @@ internal static class Blocking
 
     public static BlockingResult Measure(int blockMs, CancellationToken cancel)
     {
-        double blocked = Aio.Run(() => LoopTicker(blockMs, toThread: false));
+        double blocked = Aio.Run(() => LoopTicker(blockMs, toThread: false), MeasureLoop.Options);
         cancel.ThrowIfCancellationRequested();
-        double toThread = Aio.Run(() => LoopTicker(blockMs, toThread: true));
+        double toThread = Aio.Run(() => LoopTicker(blockMs, toThread: true), MeasureLoop.Options);
         cancel.ThrowIfCancellationRequested();
         double threads = ThreadTicker(blockMs);
         return new BlockingResult(blockMs, TickMs, blocked, toThread, threads);

@@ -35,12 +35,12 @@ internal static class CpuBound
         cancel.ThrowIfCancellationRequested();
 
         clock.Restart();
-        long a = Aio.Run(() => Coroutines(n, pieces));
+        long a = Aio.Run(() => Coroutines(n, pieces), MeasureLoop.Options);
         double coroutines = clock.Elapsed.TotalSeconds;
         cancel.ThrowIfCancellationRequested();
 
         clock.Restart();
-        long b = Aio.Run(() => ToThread(n, pieces));
+        long b = Aio.Run(() => ToThread(n, pieces), MeasureLoop.Options);
         double toThread = clock.Elapsed.TotalSeconds;
         cancel.ThrowIfCancellationRequested();
 

@@ -41,7 +41,7 @@ internal static class ExecutionModel
             await gate.WaitAsync();
             seen.Add(Environment.CurrentManagedThreadId);
         }
-    });
+    }, MeasureLoop.Options);
 
     public static VirtualTimeResult VirtualHour()
     {
@@ -52,7 +52,7 @@ internal static class ExecutionModel
             double t0 = loop.Time();
             await Aio.Sleep(3600);
             return loop.Time() - t0;
-        }, new LoopOptions { Clock = new VirtualClock() });
+        }, new LoopOptions { Clock = new VirtualClock(), Scheduling = Scheduling.Fifo, Debug = false });
         return new VirtualTimeResult(virtualSeconds, clock.Elapsed.TotalMilliseconds);
     }
 }

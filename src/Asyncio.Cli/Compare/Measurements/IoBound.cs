@@ -51,7 +51,7 @@ internal static class IoBound
             ProbeLine start = (first is not null ? Json.Parse<ProbeLine>(first) : null)
                 ?? throw new InvalidOperationException($"The {mode} echo server (a child process) did not start.");
             int pid = server.Id;
-            return Aio.Run(() => Clients(mode, start.Port, pid, connections, s, interrupts.Token));
+            return Aio.Run(() => Clients(mode, start.Port, pid, connections, s, interrupts.Token), MeasureLoop.Options);
         }
         finally
         {

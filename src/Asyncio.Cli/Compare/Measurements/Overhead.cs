@@ -22,7 +22,7 @@ internal static class Overhead
         double threadBytes = (double)(GC.GetTotalAllocatedBytes(true) - b0) / s.ThreadStarts;
         cancel.ThrowIfCancellationRequested();
 
-        Aio.Run(() => StartTasks(Math.Max(1000, s.TaskStarts / 10)));   // warm-up
+        Aio.Run(() => StartTasks(Math.Max(1000, s.TaskStarts / 10)), MeasureLoop.Options);   // warm-up
         var (taskNs, taskBytes) = Aio.Run(async () =>
         {
             long a0 = GC.GetAllocatedBytesForCurrentThread();
@@ -30,7 +30,7 @@ internal static class Overhead
             await StartTasks(s.TaskStarts);
             double ns = c.Elapsed.TotalNanoseconds / s.TaskStarts;
             return (ns, (double)(GC.GetAllocatedBytesForCurrentThread() - a0) / s.TaskStarts);
-        });
+        }, MeasureLoop.Options);
 
         return new OverheadResult(s.ThreadStarts, threadUs, threadBytes, s.TaskStarts, taskNs, taskBytes);
     }

@@ -38,13 +38,13 @@ internal static class Races
         var (interlockedDone, interlockedCounted) = RaceThreads(s.RaceThreads, s.RaceSeconds, atomic: true);
 
         int tasks = s.RaceThreads;
-        long tasksLost = (long)tasks * s.RaceIncrements - Aio.Run(() => LoopIncrements(tasks, s.RaceIncrements));
+        long tasksLost = (long)tasks * s.RaceIncrements - Aio.Run(() => LoopIncrements(tasks, s.RaceIncrements), MeasureLoop.Options);
 
         var split = new long[s.RaceRepeats];
         for (int r = 0; r < s.RaceRepeats; r++)
         {
             cancel.ThrowIfCancellationRequested();
-            split[r] = (long)tasks * s.SplitIncrements - Aio.Run(() => LoopSplitIncrements(tasks, s.SplitIncrements));
+            split[r] = (long)tasks * s.SplitIncrements - Aio.Run(() => LoopSplitIncrements(tasks, s.SplitIncrements), MeasureLoop.Options);
         }
 
         return new RaceResult(

@@ -170,7 +170,7 @@ internal static class SwitchCost
                 await back.PutAsync(v + 1);
             }
         }
-    });
+    }, MeasureLoop.Options);
 
     private static SwitchResult TasksWaitQueue(double seconds) => Aio.Run(async () =>
     {
@@ -218,7 +218,7 @@ internal static class SwitchCost
                 back.Put(v + 1);
             }
         }
-    });
+    }, MeasureLoop.Options);
 
     private static SwitchResult Result(string runtime, string variant, long rounds, double seconds, double cpuSeconds, long switches0, long switches1, long bytes)
     {
