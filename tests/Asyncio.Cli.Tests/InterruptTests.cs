@@ -35,7 +35,15 @@ public class InterruptTests
         try
         {
             Assert.True(probeRunning.Wait(TimeSpan.FromSeconds(60)), "no probe started:\n" + string.Join("\n", stderr));
+            // A probe may already have ended on a fast machine: the next child (task probe, echo servers) comes soon.
             int[] children = Children(aio.Id);
+            var poll = Stopwatch.StartNew();
+            while (children.Length == 0 && !aio.HasExited && poll.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                Thread.Sleep(5);
+                children = Children(aio.Id);
+            }
+
             Assert.NotEmpty(children);
 
             using (var kill = Process.Start("kill", ["-INT", aio.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))

@@ -40,11 +40,21 @@ internal static class CompareCommand
 
         double seconds = clock.Elapsed.TotalSeconds;
         IReadOnlyList<string> charts = [];
+        int exitCode = 0;
         if (plotDirectory is not null)
         {
             progress.Step($"charts into {plotDirectory}");
-            charts = Compare.Charts.Write(measurements, plotDirectory);
-            progress.Done($"charts: {string.Join(", ", charts.Select(Path.GetFileName))}");
+            try
+            {
+                charts = Compare.Charts.Write(measurements, plotDirectory);
+                progress.Done($"charts: {string.Join(", ", charts.Select(Path.GetFileName))}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or TypeInitializationException or DllNotFoundException)
+            {
+                // The measurements stand without their charts: print them, and say why the charts are missing.
+                stderr.WriteLine($"aio compare: could not write the charts into {plotDirectory}: {e.Message}");
+                exitCode = 1;
+            }
         }
 
         var report = new CompareReport(
@@ -71,6 +81,6 @@ internal static class CompareCommand
         }
 
         stdout.Flush();
-        return 0;
+        return exitCode;
     }
 }
