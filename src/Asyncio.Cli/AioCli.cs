@@ -10,9 +10,6 @@ namespace Asyncio.Cli;
 /// <summary>The <c>aio</c> command line: <c>compare</c>, <c>samples</c>, <c>bench</c>, <c>ps</c>, <c>pstree</c>.</summary>
 internal static class AioCli
 {
-    /// <summary>Exit code of a command that exists but is not implemented yet.</summary>
-    public const int NotAvailable = 2;
-
     /// <summary>Runs the command line <paramref name="args"/>, writing to the given writers (the console's by default).</summary>
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
@@ -59,17 +56,8 @@ internal static class AioCli
 
         root.Add(BenchCommand.Create(stdout, stderr));
 
-        foreach (var (command, what) in new[] { ("ps", "List the tasks of a running Asyncio.NET process."), ("pstree", "Show the task tree of a running Asyncio.NET process.") })
-        {
-            var pid = new Argument<int>("pid") { Description = "The process id." };
-            var c = new Command(command, what + " (not available yet)") { pid };
-            c.SetAction(r =>
-            {
-                stderr.WriteLine($"aio {command}: not available yet: the inspection endpoint is not implemented (process {r.GetValue(pid)} was not contacted).");
-                return NotAvailable;
-            });
-            root.Add(c);
-        }
+        root.Add(InspectCommand.Create("ps", "List the tasks of a running Asyncio.NET process (started with ASYNCIO_INSPECT=1): name, state, age, where each is suspended, what it awaits, who awaits it.", tree: false, stdout, stderr));
+        root.Add(InspectCommand.Create("pstree", "Show who awaits whom in a running Asyncio.NET process (started with ASYNCIO_INSPECT=1), as a tree of tasks and their coroutines.", tree: true, stdout, stderr));
 
         root.Add(ProbeCommand.Create(() => stdout, () => stderr));
         return root;

@@ -32,15 +32,27 @@ public class CommandLineTests
     [Theory]
     [InlineData("ps")]
     [InlineData("pstree")]
-    public void Inspection_NotImplemented_SaysSoWithExitCode2(string command)
+    public void Inspection_OfAProcessThatDoesNotExist_FailsWithExitCode1AndSaysSo(string command)
     {
-        var r = CliRunner.Run(command, "1234");
+        var r = CliRunner.Run(command, "2147483647");
 
-        Assert.Equal(2, r.ExitCode);
-        Assert.Equal(
-            $"aio {command}: not available yet: the inspection endpoint is not implemented (process 1234 was not contacted).",
-            r.Stderr.Trim());
+        Assert.Equal(1, r.ExitCode);
+        Assert.StartsWith($"aio {command}: There is no process with id 2147483647.", r.Stderr.Trim(), StringComparison.Ordinal);
         Assert.Equal("", r.Stdout);
+    }
+
+    [Fact]
+    public void Inspection_OfAProcessThatDidNotOptIn_SaysHowToOptIn()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var r = CliRunner.Run("ps", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("does not accept inspection: start it with ASYNCIO_INSPECT=1", r.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
