@@ -167,13 +167,14 @@ internal static class AsyncContextPeer
     /// <summary><paramref name="n"/> <c>async Task&lt;int&gt;</c> children on the context, then <c>await Task.WhenAll</c>.</summary>
     public static Sample WhenAll(int n, bool yieldOnce)
     {
+        var gcs = Measure.Collections();
         long a0 = Measure.ThreadAllocated();
         long t0 = Measure.Now;
         int[] results = AsyncContext.Run(() => WhenAllRun.Run(n, yieldOnce));
         long t1 = Measure.Now;
         long a1 = Measure.ThreadAllocated();
         Workloads.GatherWorkload.Check(yieldOnce ? "gather" : "gather-immediate", results);
-        return Workloads.GatherWorkload.Result(n, Measure.Seconds(t0, t1), a1 - a0);
+        return Workloads.GatherWorkload.Result(n, Measure.Seconds(t0, t1), a1 - a0, Measure.CollectionsSince(gcs));
     }
 
     // ------------------------------------------------------------------ yield

@@ -228,13 +228,14 @@ internal static class ThreadPoolPeer
     /// <summary><paramref name="n"/> <c>async Task&lt;int&gt;</c> children created on a pool thread, then <c>await Task.WhenAll</c>.</summary>
     public static Sample WhenAll(int n, bool yieldOnce)
     {
+        var gcs = Measure.Collections();
         long a0 = Measure.AllAllocated();
         long t0 = Measure.Now;
         int[] results = Task.Run(() => WhenAllRun.Run(n, yieldOnce)).GetAwaiter().GetResult();
         long t1 = Measure.Now;
         long a1 = Measure.AllAllocated();
         Workloads.GatherWorkload.Check(yieldOnce ? "gather" : "gather-immediate", results);
-        return Workloads.GatherWorkload.Result(n, Measure.Seconds(t0, t1), a1 - a0);
+        return Workloads.GatherWorkload.Result(n, Measure.Seconds(t0, t1), a1 - a0, Measure.CollectionsSince(gcs));
     }
 
     // ------------------------------------------------------------------ yield

@@ -46,8 +46,8 @@ internal sealed class GatherWorkload(string name, bool yieldOnce, string summary
                      "bytes_per_op: bytes allocated in that window per child (the children array included).";
     }
 
-    /// <summary>A gather sample: seconds for the whole gather, bytes per child.</summary>
-    public static Sample Result(int children, double seconds, long bytes) => new Sample { Count = children }
+    /// <summary>A gather sample: seconds for the whole gather, bytes per child; the note says how many GCs ran in the window.</summary>
+    public static Sample Result(int children, double seconds, long bytes, string collections) => new Sample { Count = children, Note = collections }
         .Set(Metric.Seconds, seconds)
         .Set(Metric.BytesPerOp, (double)bytes / children);
 
@@ -67,6 +67,7 @@ internal sealed class GatherWorkload(string name, bool yieldOnce, string summary
 
     private static async Coroutine<Sample> Measured(int n, bool yieldOnce)
     {
+        var gcs = Measure.Collections();
         long a0 = Measure.ThreadAllocated();
         long t0 = Measure.Now;
         var children = new Coroutine<int>[n];
@@ -79,7 +80,7 @@ internal sealed class GatherWorkload(string name, bool yieldOnce, string summary
         long t1 = Measure.Now;
         long a1 = Measure.ThreadAllocated();
         Check(yieldOnce ? "gather" : "gather-immediate", results);
-        return Result(n, Measure.Seconds(t0, t1), a1 - a0);
+        return Result(n, Measure.Seconds(t0, t1), a1 - a0, Measure.CollectionsSince(gcs));
     }
 
     private static async Coroutine<int> ChildYieldOnce(int i)
