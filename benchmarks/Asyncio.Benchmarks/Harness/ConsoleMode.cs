@@ -180,13 +180,14 @@ internal static class ConsoleMode
         w.WriteLine("workloads:");
         foreach (var (name, _, help) in Commands)
         {
-            w.WriteLine($"  {name,-15} {help}");
+            w.WriteLine($"  {name,-16} {help}");
         }
 
         w.WriteLine();
         w.WriteLine("options:");
         w.WriteLine("  --reps N    repetitions per figure (default 5)");
-        w.WriteLine($"  --quick     sizes divided by {Options.QuickDivisor}, spawn with 20,000 tasks sleeping 0.1 s (all --quick: about 35 s)");
+        w.WriteLine($"  --quick     sizes divided by {Options.QuickDivisor}, spawn with 20,000 tasks sleeping 0.1 s, semaphore with its 10,000 tasks");
+        w.WriteLine("              doing fewer rounds (all --quick: about 35 s)");
         w.WriteLine("  --listen-metrics  subscribe to the Asyncio meter for the whole run (the cost of metrics being recorded)");
         w.WriteLine("  --ops N     operations per measurement for callsoon, callsoon_chain, pingpong, yield (every runtime);");
         w.WriteLine("              acquisitions for semaphore, items for the queue workloads, children for the gather workloads");

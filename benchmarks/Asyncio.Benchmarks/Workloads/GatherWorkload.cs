@@ -18,7 +18,7 @@ internal sealed class GatherWorkload(string name, bool yieldOnce, string summary
         "Seconds and bytes/child to gather 100,000 child coroutines that each yield once (peers: Task.WhenAll).");
 
     public static readonly GatherWorkload Immediate = new("gather-immediate", false,
-        "The same with children that return at once.");
+        "Seconds and bytes/child to gather 100,000 child coroutines that return at once (peers: Task.WhenAll).");
 
     private const long Children = 100_000;
 

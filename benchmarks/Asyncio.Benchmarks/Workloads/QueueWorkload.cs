@@ -24,10 +24,10 @@ internal sealed class QueueWorkload(
         "Items/s and bytes/item through a bounded queue (capacity 1,024), one producer task, one consumer task.");
 
     public static readonly QueueWorkload HandOff = new("queue-handoff", 1, 1, 1, 2_000_000, 1_000_000, 500_000, 3e6,
-        "The same with capacity 1: every item is a hand-off between the two tasks.");
+        "Items/s and bytes/item through a bounded queue of capacity 1: every item is a hand-off from the producer task to the consumer task.");
 
     public static readonly QueueWorkload TenByTen = new("queue-10x10", 10, 10, 1024, 10_000_000, 5_000_000, 5_000_000, null,
-        "Capacity 1,024, 10 producer tasks, 10 consumer tasks.");
+        "Items/s and bytes/item through a bounded queue (capacity 1,024), 10 producer tasks, 10 consumer tasks.");
 
     public string Name => name;
 
