@@ -16,6 +16,16 @@ internal static class Measure
     /// <summary>Bytes allocated by every thread so far (for the thread pool).</summary>
     public static long AllAllocated() => GC.GetTotalAllocatedBytes(precise: true);
 
+    /// <summary>Collections so far of generations 0, 1 and 2 (process-wide), to say how many ran inside a window.</summary>
+    public static (int Gen0, int Gen1, int Gen2) Collections() => (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+
+    /// <summary>"GCs 4/3/2": the collections of each generation between two <see cref="Collections"/> readings.</summary>
+    public static string CollectionsSince((int Gen0, int Gen1, int Gen2) before)
+    {
+        var now = Collections();
+        return $"GCs gen0/1/2 {now.Gen0 - before.Gen0}/{now.Gen1 - before.Gen1}/{now.Gen2 - before.Gen2}";
+    }
+
     /// <summary>A full, blocking, compacting collection with finalizers run: the state every measurement starts from.</summary>
     public static void Settle()
     {
