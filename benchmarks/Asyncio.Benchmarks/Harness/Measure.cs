@@ -8,6 +8,30 @@ internal static class Measure
 {
     public static long Now => Stopwatch.GetTimestamp();
 
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "getrusage")]
+    private static extern int GetRusage(int who, out RUsage usage);
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct RUsage
+    {
+        public long UserSeconds, UserMicroseconds, SystemSeconds, SystemMicroseconds;
+        public long Rest0, Rest1, Rest2, Rest3, Rest4, Rest5, Rest6, Rest7, Rest8, Rest9, Rest10, Rest11, Rest12, Rest13;
+    }
+
+    /// <summary>CPU seconds (user + system) this thread has used; NaN where getrusage(RUSAGE_THREAD) is not available.</summary>
+    public static double ThreadCpuSeconds()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return double.NaN;
+        }
+
+        const int RusageThread = 1;
+        return GetRusage(RusageThread, out RUsage u) == 0
+            ? u.UserSeconds + u.SystemSeconds + ((u.UserMicroseconds + u.SystemMicroseconds) / 1e6)
+            : double.NaN;
+    }
+
     public static double Seconds(long start, long end) => (end - start) / (double)Stopwatch.Frequency;
 
     /// <summary>Bytes allocated by this thread so far (for single-threaded runtimes).</summary>

@@ -54,6 +54,11 @@ internal static class Report
                 Result(o, c, m.Name + "_max", s.Max);
             }
 
+            if (c.Runtime == Runtime.Asyncio && Stats.Of(Values(samples[c], Metric.CpuNsPerOp)) is { } cpu && double.IsFinite(cpu.Median))
+            {
+                Result(o, c, Metric.CpuNsPerOp.Name, cpu.Median);
+            }
+
             foreach (Case variant in cases.Where(v => v.Runtime == c.Runtime && v.Variant is not null && c.Variant is not null))
             {
                 Result(o, variant, $"{primary.Name}_{variant.Variant}", Median(samples[variant], primary));

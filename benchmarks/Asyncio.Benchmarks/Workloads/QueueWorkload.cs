@@ -81,6 +81,7 @@ internal sealed class QueueWorkload(
         int perProducer = checked((int)(items / producers));
         int perConsumer = checked((int)(items / consumers));
         long a0 = Measure.ThreadAllocated();
+        double c0 = Measure.ThreadCpuSeconds();
         long t0 = Measure.Now;
         for (int i = 0; i < consumers; i++)
         {
@@ -104,9 +105,11 @@ internal sealed class QueueWorkload(
         }
 
         long t1 = Measure.Now;
+
+        double c1 = Measure.ThreadCpuSeconds();
         long a1 = Measure.ThreadAllocated();
         CheckSum(Name, sum, producers, perProducer);
-        return Sample.Throughput(items, Measure.Seconds(t0, t1), a1 - a0);
+        return Sample.Throughput(items, Measure.Seconds(t0, t1), a1 - a0, c1 - c0);
     }
 
     private static async Coroutine Producer(AsyncQueue<int> queue, int n)

@@ -61,6 +61,7 @@ internal sealed class SemaphoreWorkload : IWorkload
         var semaphore = new AsyncSemaphore(Permits);
         var tasks = new AioTask[Tasks];
         long a0 = Measure.ThreadAllocated();
+        double c0 = Measure.ThreadCpuSeconds();
         long t0 = Measure.Now;
         for (int i = 0; i < tasks.Length; i++)
         {
@@ -73,13 +74,15 @@ internal sealed class SemaphoreWorkload : IWorkload
         }
 
         long t1 = Measure.Now;
+
+        double c1 = Measure.ThreadCpuSeconds();
         long a1 = Measure.ThreadAllocated();
         if (semaphore.CurrentCount != Permits)
         {
             throw new InvalidOperationException($"semaphore: {semaphore.CurrentCount} permits free at the end, expected {Permits}.");
         }
 
-        return Sample.Throughput((long)Tasks * rounds, Measure.Seconds(t0, t1), a1 - a0);
+        return Sample.Throughput((long)Tasks * rounds, Measure.Seconds(t0, t1), a1 - a0, c1 - c0);
     }
 
     private static async Coroutine Worker(AsyncSemaphore semaphore, int rounds)
