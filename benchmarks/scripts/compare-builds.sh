@@ -21,25 +21,33 @@ rm -rf "$work/base-src/benchmarks/Asyncio.Benchmarks/bin" "$work/base-src/benchm
 dotnet build -c Release "$work/base-src/benchmarks/Asyncio.Benchmarks" -o "$work/base" >/dev/null
 dotnet build -c Release "$root/benchmarks/Asyncio.Benchmarks" -o "$work/head" >/dev/null
 
-# value <build> <workload> <metric> [extra args]: the asyncio figure of one single-repetition run
-value() {
-  local build=$1 workload=$2 metric=$3; shift 3
-  dotnet "$work/$build/Asyncio.Benchmarks.dll" "$workload" --reps 1 "$@" 2>/dev/null \
-    | awk -v m="$metric" '$1=="RESULT" && $3=="runtime=asyncio" && $4=="metric=" m {sub("value=","",$5); print $5; exit}'
+# run <build> <workload> [extra args]: the RESULT lines of one single-repetition run
+run() {
+  local build=$1 workload=$2; shift 2
+  dotnet "$work/$build/Asyncio.Benchmarks.dll" "$workload" --reps 1 "$@" 2>/dev/null | grep '^RESULT' || true
 }
 
+# pick <workload> <metric>: the asyncio figure from RESULT lines on stdin
+pick() {
+  awk -v w="workload=$1" -v m="metric=$2" '$1=="RESULT" && $2==w && $3=="runtime=asyncio" && $4==m {sub("value=","",$5); print $5; exit}'
+}
+
+# figures: "<workload> <metric>" pairs, each from the run of its command
+figures=("callsoon cpu_ns_per_op" "pingpong cpu_ns_per_op" "spawn_coroutine bytes_per_task" "spawn_coroutine seconds")
 declare -A series
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r/$rounds" >&2
-  for w in "callsoon cpu_ns_per_op" "pingpong cpu_ns_per_op" "spawn bytes_per_task --tasks 200000" "spawn seconds --tasks 200000"; do
-    set -- $w
-    name=$1 metric=$2; shift 2
-    b=$(value base "$name" "$metric" "$@")
-    h=$(value head "$name" "$metric" "$@")
-    m=$(value head "$name" "$metric" "$@" --listen-metrics)
-    series[$name.$metric.base]+="$b "
-    series[$name.$metric.head]+="$h "
-    series[$name.$metric.metrics]+="$m "
+  for cmd in "callsoon" "pingpong" "spawn --tasks 200000"; do
+    for variant in base head metrics; do
+      build=$variant; extra=()
+      if [[ $variant == metrics ]]; then build=head; extra=(--listen-metrics); fi
+      out=$(run "$build" $cmd "${extra[@]}")
+      for f in "${figures[@]}"; do
+        set -- $f
+        v=$(pick "$1" "$2" <<<"$out")
+        if [[ -n $v ]]; then series[$1.$2.$variant]+="$v "; fi
+      done
+    done
   done
 done
 
@@ -55,8 +63,8 @@ PY
 
 echo "| workload | metric | head / base ($base) | head+listened metrics / head |"
 echo "|---|---|---|---|"
-for w in "callsoon cpu_ns_per_op" "pingpong cpu_ns_per_op" "spawn bytes_per_task" "spawn seconds"; do
-  set -- $w
+for f in "${figures[@]}"; do
+  set -- $f
   k="$1.$2"
   echo "| $1 | $2 | $(ratio "${series[$k.head]}" "${series[$k.base]}") | $(ratio "${series[$k.metrics]}" "${series[$k.head]}") |"
 done
