@@ -787,7 +787,8 @@ public sealed class StreamReaderTests
     }
 
     // CPython: test_streams.py StreamTests.test_readexactly_exception, the Memory<byte> overload, awaited directly and
-    // as a coroutine: both throw the stored error although the bytes are buffered.
+    // as a coroutine: both throw the stored error although the bytes are buffered. Bug fixed: AsCoroutine() skipped the
+    // check and returned the buffered bytes.
     [Fact]
     public void ReadExactlyAsyncMemory_AfterSetException_ThrowsIt_AwaitedOrAsCoroutine()
     {
@@ -1052,7 +1053,8 @@ public sealed class StreamReaderTests
     // ------------------------------------------------------------------ cancellation: no data lost
 
     // CPython's reads take bytes out of the buffer only once complete, so a read cancelled while it waits loses
-    // nothing (the tests above cover test_exception_cancel; these check the data).
+    // nothing (the tests above cover test_exception_cancel; these check the data). The exception, in CPython as here:
+    // ReadAsync(-1) collects blocks of up to Limit bytes in a local list while it waits for EOF, and a cancel drops them.
     [Fact]
     public void ReadLineAsync_CancelledWhileWaiting_PartialLineStaysForTheNextRead()
     {
