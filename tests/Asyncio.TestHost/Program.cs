@@ -106,5 +106,4 @@ static async Coroutine Leaf() => await Aio.Sleep(double.PositiveInfinity);
 
 static async Coroutine WorkerB(AsyncQueue<int> queue) => await queue.GetAsync();
 
-// real-time: the stalled loop the inspection test reads from outside; the test kills the process.
-static void BlockTheLoop() => Thread.Sleep(Timeout.Infinite);
+static void BlockTheLoop() => Thread.Sleep(Timeout.Infinite);   // real-time: a stalled loop for the inspection test, which kills the process

@@ -11,3 +11,15 @@ internal readonly struct AwaiterBox(ValueCoroutineAwaiter awaiter)
 {
     public ValueCoroutineAwaiter GetAwaiter() => awaiter;
 }
+
+/// <summary>Awaits a lock-acquire awaiter a test already took.</summary>
+internal readonly struct LockAwaiterBox(AsyncLock.AcquireAwaiter awaiter)
+{
+    public AsyncLock.AcquireAwaiter GetAwaiter() => awaiter;
+}
+
+/// <summary>Awaits a semaphore-acquire awaiter a test already took.</summary>
+internal readonly struct SemaphoreAwaiterBox(AsyncSemaphore.AcquireAwaiter awaiter)
+{
+    public AsyncSemaphore.AcquireAwaiter GetAwaiter() => awaiter;
+}

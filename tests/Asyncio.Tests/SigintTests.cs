@@ -11,26 +11,9 @@ public partial class SigintTests
 
     private const int SIGINT = 2;
 
-    private static Process StartHost(params string[] args)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "Asyncio.TestHost.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(dll);
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
+    private static Process StartHost(params string[] args) => TestHostProcess.Start(args);
 
-        return Process.Start(psi)!;
-    }
-
-    private static void ExpectLine(Process p, string expected)
-    {
-        // real-time: waits for the child process to print, bounded so a broken child fails the test instead of hanging it.
-        var read = p.StandardOutput.ReadLineAsync();
-        Assert.True(read.Wait(TimeSpan.FromSeconds(60)), $"the child did not print '{expected}' within 60 s");
-        Assert.Equal(expected, read.Result);
-    }
+    private static void ExpectLine(Process p, string expected) => TestHostProcess.ExpectLine(p, expected);
 
     private static void WaitExit(Process p)
     {

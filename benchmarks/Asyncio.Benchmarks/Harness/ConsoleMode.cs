@@ -16,6 +16,12 @@ internal static class ConsoleMode
     private static readonly IWorkload PingPong = new PingPongWorkload();
     private static readonly IWorkload Yield = new YieldWorkload();
     private static readonly IWorkload Spawn = new SpawnWorkload();
+    private static readonly IWorkload Semaphore = new SemaphoreWorkload();
+    private static readonly IWorkload Queue = QueueWorkload.OneToOne;
+    private static readonly IWorkload QueueHandOff = QueueWorkload.HandOff;
+    private static readonly IWorkload Queue10x10 = QueueWorkload.TenByTen;
+    private static readonly IWorkload Gather = GatherWorkload.YieldOnce;
+    private static readonly IWorkload GatherImmediate = GatherWorkload.Immediate;
 
     /// <summary>Command-line names and what each runs (<c>callsoon</c> includes its chain variant).</summary>
     private static readonly (string Name, IWorkload[] Runs, string Help)[] Commands =
@@ -25,7 +31,14 @@ internal static class ConsoleMode
         ("pingpong", [PingPong], PingPong.Summary),
         ("yield", [Yield], Yield.Summary),
         ("spawn", [Spawn], Spawn.Summary),
-        ("all", [CallSoon, CallSoonChain, PingPong, Yield, Spawn], "Every workload above, one after the other."),
+        ("semaphore", [Semaphore], Semaphore.Summary),
+        ("queue", [Queue, QueueHandOff, Queue10x10], Queue.Summary + " Also runs queue-handoff and queue-10x10."),
+        ("queue-handoff", [QueueHandOff], QueueHandOff.Summary),
+        ("queue-10x10", [Queue10x10], Queue10x10.Summary),
+        ("gather", [Gather, GatherImmediate], Gather.Summary + " Also runs gather-immediate."),
+        ("gather-immediate", [GatherImmediate], GatherImmediate.Summary),
+        ("all", [CallSoon, CallSoonChain, PingPong, Yield, Spawn, Semaphore, Queue, QueueHandOff, Queue10x10, Gather, GatherImmediate],
+            "Every workload above, one after the other."),
     ];
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -167,15 +180,17 @@ internal static class ConsoleMode
         w.WriteLine("workloads:");
         foreach (var (name, _, help) in Commands)
         {
-            w.WriteLine($"  {name,-15} {help}");
+            w.WriteLine($"  {name,-16} {help}");
         }
 
         w.WriteLine();
         w.WriteLine("options:");
         w.WriteLine("  --reps N    repetitions per figure (default 5)");
-        w.WriteLine($"  --quick     sizes divided by {Options.QuickDivisor}, spawn with 20,000 tasks sleeping 0.1 s (all --quick: under 30 s)");
+        w.WriteLine($"  --quick     sizes divided by {Options.QuickDivisor}, spawn with 20,000 tasks sleeping 0.1 s, semaphore with its 10,000 tasks");
+        w.WriteLine("              doing fewer rounds (all --quick: about 35 s)");
         w.WriteLine("  --listen-metrics  subscribe to the Asyncio meter for the whole run (the cost of metrics being recorded)");
-        w.WriteLine("  --ops N     operations per measurement for callsoon, callsoon_chain, pingpong, yield (every runtime)");
+        w.WriteLine("  --ops N     operations per measurement for callsoon, callsoon_chain, pingpong, yield (every runtime);");
+        w.WriteLine("              acquisitions for semaphore, items for the queue workloads, children for the gather workloads");
         w.WriteLine("  --tasks N   tasks for spawn (default 1,000,000)");
         w.WriteLine("  --sleep S   seconds each spawned task sleeps (default 1)");
         return w.ToString();

@@ -10,5 +10,12 @@ internal sealed record Metric(string Name, bool HigherIsBetter, Func<double, str
     public static readonly Metric RssBytesPerTask = new("rss_bytes_per_task", false, Format.Bytes);
     public static readonly Metric Seconds = new("seconds", false, v => Format.Fixed(v, 3) + " s");
 
+    /// <summary>
+    /// CPU time of the measuring thread per operation (getrusage RUSAGE_THREAD), for our single-threaded loop only: on a
+    /// shared machine, wall time stretches when other processes take the core, CPU time much less. Printed as an extra
+    /// RESULT line, not a table column (the thread pool's work runs on other threads).
+    /// </summary>
+    public static readonly Metric CpuNsPerOp = new("cpu_ns_per_op", false, v => Format.Fixed(v, 1) + " ns");
+
     public override string ToString() => Name;
 }

@@ -21,7 +21,10 @@ internal sealed class Options
     /// </summary>
     public bool ListenMetrics { get; init; }
 
-    /// <summary>Overrides the operation count of the throughput workloads (all runtimes).</summary>
+    /// <summary>
+    /// Overrides the operation count of the throughput workloads (all runtimes): callbacks, round trips, awaits,
+    /// semaphore acquisitions, queue items, gathered children.
+    /// </summary>
     public long? OpsOverride { get; init; }
 
     /// <summary>Tasks for <c>spawn</c>; null: the default.</summary>

@@ -20,8 +20,9 @@ internal sealed class Sample
     public double Get(Metric metric) => _values.TryGetValue(metric.Name, out double v) ? v : double.NaN;
 
     /// <summary>Throughput sample: ops/s, ns/op and bytes/op from a count, an elapsed time and the bytes allocated.</summary>
-    public static Sample Throughput(long ops, double seconds, long bytes) => new Sample { Count = ops }
+    public static Sample Throughput(long ops, double seconds, long bytes, double cpuSeconds = double.NaN) => new Sample { Count = ops }
         .Set(Metric.OpsPerSec, ops / seconds)
         .Set(Metric.NsPerOp, seconds * 1e9 / ops)
-        .Set(Metric.BytesPerOp, (double)bytes / ops);
+        .Set(Metric.BytesPerOp, (double)bytes / ops)
+        .Set(Metric.CpuNsPerOp, cpuSeconds * 1e9 / ops);
 }

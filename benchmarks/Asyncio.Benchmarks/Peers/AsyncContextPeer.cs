@@ -121,6 +121,62 @@ internal static class AsyncContextPeer
         return Sample.Throughput(n, Measure.Seconds(t0, t1), a1 - a0);
     }
 
+    // ------------------------------------------------------------------ semaphore
+
+    /// <summary>The semaphore contention of <see cref="ThreadPoolPeer.SemaphoreContention"/> inside <c>AsyncContext.Run</c>.</summary>
+    public static Sample SemaphoreContention(int tasks, int permits, int rounds)
+    {
+        using var semaphore = new SemaphoreSlim(permits);
+        long a0 = Measure.ThreadAllocated();
+        long t0 = Measure.Now;
+        AsyncContext.Run(async () =>
+        {
+            var all = new Task[tasks];
+            for (int i = 0; i < all.Length; i++)
+            {
+                all[i] = ThreadPoolPeer.SemaphoreWorker(semaphore, rounds);
+            }
+
+            await Task.WhenAll(all);
+        });
+        long t1 = Measure.Now;
+        long a1 = Measure.ThreadAllocated();
+        if (semaphore.CurrentCount != permits)
+        {
+            throw new InvalidOperationException($"semaphore: {semaphore.CurrentCount} permits free at the end, expected {permits}.");
+        }
+
+        return Sample.Throughput((long)tasks * rounds, Measure.Seconds(t0, t1), a1 - a0);
+    }
+
+    // ------------------------------------------------------------------ queue
+
+    /// <summary>Producers and consumers through a bounded <c>Channel&lt;int&gt;</c> inside <c>AsyncContext.Run</c>; see <see cref="ChannelRun"/>.</summary>
+    public static Sample QueueChannel(long items, int producers, int consumers, int capacity, bool tryFirst)
+    {
+        long a0 = Measure.ThreadAllocated();
+        long t0 = Measure.Now;
+        AsyncContext.Run(() => ChannelRun.Run(items, producers, consumers, capacity, tryFirst));
+        long t1 = Measure.Now;
+        long a1 = Measure.ThreadAllocated();
+        return Sample.Throughput(items, Measure.Seconds(t0, t1), a1 - a0);
+    }
+
+    // ------------------------------------------------------------------ gather
+
+    /// <summary><paramref name="n"/> <c>async Task&lt;int&gt;</c> children on the context, then <c>await Task.WhenAll</c>.</summary>
+    public static Sample WhenAll(int n, bool yieldOnce)
+    {
+        var gcs = Measure.Collections();
+        long a0 = Measure.ThreadAllocated();
+        long t0 = Measure.Now;
+        int[] results = AsyncContext.Run(() => WhenAllRun.Run(n, yieldOnce));
+        long t1 = Measure.Now;
+        long a1 = Measure.ThreadAllocated();
+        Workloads.GatherWorkload.Check(yieldOnce ? "gather" : "gather-immediate", results);
+        return Workloads.GatherWorkload.Result(n, Measure.Seconds(t0, t1), a1 - a0, Measure.CollectionsSince(gcs));
+    }
+
     // ------------------------------------------------------------------ yield
 
     /// <summary><c>await Task.Yield()</c> in a loop on the context.</summary>

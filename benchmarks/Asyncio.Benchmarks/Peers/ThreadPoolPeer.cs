@@ -159,6 +159,85 @@ internal static class ThreadPoolPeer
         return Sample.Throughput(n, Measure.Seconds(t0, t1), a1 - a0);
     }
 
+    // ------------------------------------------------------------------ semaphore
+
+    /// <summary>
+    /// <paramref name="tasks"/> <c>async Task</c>s started from a pool thread contend for a <see cref="SemaphoreSlim"/>
+    /// of <paramref name="permits"/>, <paramref name="rounds"/> times each: <c>WaitAsync</c>, <c>Task.Yield()</c>, <c>Release</c>.
+    /// </summary>
+    public static Sample SemaphoreContention(int tasks, int permits, int rounds)
+    {
+        using var semaphore = new SemaphoreSlim(permits);
+        long a0 = Measure.AllAllocated();
+        long t0 = Measure.Now;
+        Task.Run(async () =>
+        {
+            var all = new Task[tasks];
+            for (int i = 0; i < all.Length; i++)
+            {
+                all[i] = SemaphoreWorker(semaphore, rounds);
+            }
+
+            await Task.WhenAll(all);
+        }).Wait();
+        long t1 = Measure.Now;
+        long a1 = Measure.AllAllocated();
+        if (semaphore.CurrentCount != permits)
+        {
+            throw new InvalidOperationException($"semaphore: {semaphore.CurrentCount} permits free at the end, expected {permits}.");
+        }
+
+        return Sample.Throughput((long)tasks * rounds, Measure.Seconds(t0, t1), a1 - a0);
+    }
+
+    /// <summary>One contending task (shared with <see cref="AsyncContextPeer"/>, where its continuations post to the context).</summary>
+    internal static async Task SemaphoreWorker(SemaphoreSlim semaphore, int rounds)
+    {
+        for (int i = 0; i < rounds; i++)
+        {
+            await semaphore.WaitAsync();
+            try
+            {
+                await Task.Yield();
+            }
+            finally
+            {
+                semaphore.Release();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ queue
+
+    /// <summary>
+    /// Producers and consumers on the pool through a <c>Channel.CreateBounded&lt;int&gt;(capacity)</c>; see
+    /// <see cref="ChannelRun"/>. Started from a pool thread.
+    /// </summary>
+    public static Sample QueueChannel(long items, int producers, int consumers, int capacity, bool tryFirst)
+    {
+        long a0 = Measure.AllAllocated();
+        long t0 = Measure.Now;
+        Task.Run(() => ChannelRun.Run(items, producers, consumers, capacity, tryFirst)).Wait();
+        long t1 = Measure.Now;
+        long a1 = Measure.AllAllocated();
+        return Sample.Throughput(items, Measure.Seconds(t0, t1), a1 - a0);
+    }
+
+    // ------------------------------------------------------------------ gather
+
+    /// <summary><paramref name="n"/> <c>async Task&lt;int&gt;</c> children created on a pool thread, then <c>await Task.WhenAll</c>.</summary>
+    public static Sample WhenAll(int n, bool yieldOnce)
+    {
+        var gcs = Measure.Collections();
+        long a0 = Measure.AllAllocated();
+        long t0 = Measure.Now;
+        int[] results = Task.Run(() => WhenAllRun.Run(n, yieldOnce)).GetAwaiter().GetResult();
+        long t1 = Measure.Now;
+        long a1 = Measure.AllAllocated();
+        Workloads.GatherWorkload.Check(yieldOnce ? "gather" : "gather-immediate", results);
+        return Workloads.GatherWorkload.Result(n, Measure.Seconds(t0, t1), a1 - a0, Measure.CollectionsSince(gcs));
+    }
+
     // ------------------------------------------------------------------ yield
 
     /// <summary><c>await Task.Yield()</c> in a loop, on the pool.</summary>

@@ -57,12 +57,14 @@ internal sealed class CallSoonChainWorkload : IWorkload
         {
             var state = new State(loop, total);
             long a0 = Measure.ThreadAllocated();
+            double c0 = Measure.ThreadCpuSeconds();
             long t0 = Measure.Now;
             loop.CallSoon(s_callback, state);
             loop.RunForever();
             long t1 = Measure.Now;
+            double c1 = Measure.ThreadCpuSeconds();
             long a1 = Measure.ThreadAllocated();
-            return Sample.Throughput(total, Measure.Seconds(t0, t1), a1 - a0);
+            return Sample.Throughput(total, Measure.Seconds(t0, t1), a1 - a0, c1 - c0);
         }
         finally
         {

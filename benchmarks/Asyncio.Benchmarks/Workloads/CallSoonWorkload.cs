@@ -83,12 +83,14 @@ internal sealed class CallSoonWorkload : IWorkload
         {
             var state = new State(loop, total);
             long a0 = Measure.ThreadAllocated();
+            double c0 = Measure.ThreadCpuSeconds();
             long t0 = Measure.Now;
             QueueBatch(state);
             loop.RunForever();
             long t1 = Measure.Now;
+            double c1 = Measure.ThreadCpuSeconds();
             long a1 = Measure.ThreadAllocated();
-            return Sample.Throughput(total, Measure.Seconds(t0, t1), a1 - a0);
+            return Sample.Throughput(total, Measure.Seconds(t0, t1), a1 - a0, c1 - c0);
         }
         finally
         {

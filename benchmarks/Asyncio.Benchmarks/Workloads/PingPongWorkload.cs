@@ -44,14 +44,16 @@ internal sealed class PingPongWorkload : IWorkload
         var there = new OneSlotChannel();
         var back = new OneSlotChannel();
         long a0 = Measure.ThreadAllocated();
+        double c0 = Measure.ThreadCpuSeconds();
         long t0 = Measure.Now;
         AioTask pong = Aio.CreateTask(Pong(there, back, n));
         AioTask ping = Aio.CreateTask(Ping(there, back, n));
         await ping;
         await pong;
         long t1 = Measure.Now;
+        double c1 = Measure.ThreadCpuSeconds();
         long a1 = Measure.ThreadAllocated();
-        return Sample.Throughput(n, Measure.Seconds(t0, t1), a1 - a0);
+        return Sample.Throughput(n, Measure.Seconds(t0, t1), a1 - a0, c1 - c0);
     }
 
     private static async Coroutine Ping(OneSlotChannel there, OneSlotChannel back, int n)

@@ -39,6 +39,7 @@ internal sealed class YieldWorkload : IWorkload
     private static async Coroutine<Sample> Measured(long n)
     {
         long a0 = Measure.ThreadAllocated();
+        double c0 = Measure.ThreadCpuSeconds();
         long t0 = Measure.Now;
         for (long i = 0; i < n; i++)
         {
@@ -46,7 +47,9 @@ internal sealed class YieldWorkload : IWorkload
         }
 
         long t1 = Measure.Now;
+
+        double c1 = Measure.ThreadCpuSeconds();
         long a1 = Measure.ThreadAllocated();
-        return Sample.Throughput(n, Measure.Seconds(t0, t1), a1 - a0);
+        return Sample.Throughput(n, Measure.Seconds(t0, t1), a1 - a0, c1 - c0);
     }
 }

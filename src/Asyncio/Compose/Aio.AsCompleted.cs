@@ -33,10 +33,10 @@ public static partial class Aio
         ArgumentNullException.ThrowIfNull(coroutines);
         EventLoop loop = RunningLoop(nameof(AsCompleted));
         // asyncio's set(aws): a coroutine given twice becomes one task.
-        var tasks = new Dictionary<object, AioTask<T>>();
+        var tasks = new Dictionary<(object, int), AioTask<T>>();
         foreach (Coroutine<T> c in coroutines)
         {
-            object key = ((IAioAwaitable)c).IdentityKey;
+            (object, int) key = ((IAioAwaitable)c).IdentityKey;
             if (!tasks.ContainsKey(key))
             {
                 tasks.Add(key, loop.CreateTask(c));

@@ -170,22 +170,25 @@ public static partial class Aio
     private static GatheringFuture<TResult> GatherCore<TResult>(IEnumerable<IAioAwaitable> awaitables, bool returnExceptions, Func<AioFuture[], TResult> combine)
     {
         EventLoop loop = RunningLoop(nameof(Gather));
-        var children = new List<AioFuture>();
-        var byArgument = new Dictionary<object, AioFuture>();   // asyncio's arg_to_fut: an argument given twice runs once
+        int capacity = awaitables.TryGetNonEnumeratedCount(out int n) ? n : 0;
+        var children = new List<AioFuture>(capacity);
+        var unique = new List<AioFuture>(capacity);
+        var byArgument = new Dictionary<(object, int), AioFuture>(capacity);   // asyncio's arg_to_fut: an argument given twice runs once
         foreach (IAioAwaitable awaitable in awaitables)
         {
             ArgumentNullException.ThrowIfNull(awaitable, "Aio.Gather");
-            object key = awaitable.IdentityKey;
+            (object, int) key = awaitable.IdentityKey;
             if (!byArgument.TryGetValue(key, out AioFuture? future))
             {
                 future = FutureResults.Ensure(awaitable, loop, "Aio.Gather");
                 byArgument.Add(key, future);
+                unique.Add(future);
             }
 
             children.Add(future);
         }
 
-        return new GatheringFuture<TResult>(loop, children.ToArray(), returnExceptions, combine);
+        return new GatheringFuture<TResult>(loop, children.ToArray(), unique, returnExceptions, combine);
     }
 
     private static T[] ResultsOf<T>(AioFuture[] children)

@@ -20,24 +20,23 @@ public sealed class GatheringFuture<TResult> : AioFuture, IAioAwaitable<TResult>
     private bool _cancelRequested;
     private TResult _result = default!;
 
-    internal GatheringFuture(EventLoop loop, AioFuture[] children, bool returnExceptions, Func<AioFuture[], TResult> combine)
+    /// <param name="loop">The running loop.</param>
+    /// <param name="children">The children in argument order, duplicates included (their results are repeated).</param>
+    /// <param name="unique">Each distinct child once: those are waited on.</param>
+    /// <param name="returnExceptions">asyncio's <c>return_exceptions</c>.</param>
+    /// <param name="combine">Builds the result from the finished children.</param>
+    internal GatheringFuture(EventLoop loop, AioFuture[] children, List<AioFuture> unique, bool returnExceptions, Func<AioFuture[], TResult> combine)
         : base(loop)
     {
         _children = children;
         _returnExceptions = returnExceptions;
         _combine = combine;
-        var seen = new HashSet<AioFuture>(ReferenceEqualityComparer.Instance);
-        var done = new List<AioFuture>();
-        foreach (AioFuture child in children)
+        List<AioFuture>? done = null;
+        foreach (AioFuture child in unique)
         {
-            if (!seen.Add(child))
-            {
-                continue;   // a duplicate argument is waited on once and its result repeated
-            }
-
             if (child.IsDone)
             {
-                done.Add(child);
+                (done ??= new List<AioFuture>()).Add(child);
             }
             else
             {
@@ -45,8 +44,8 @@ public sealed class GatheringFuture<TResult> : AioFuture, IAioAwaitable<TResult>
             }
         }
 
-        _unique = seen.Count;
-        foreach (AioFuture child in done)
+        _unique = unique.Count;
+        foreach (AioFuture child in done ?? [])
         {
             OnChildDone(child);   // children that finished eagerly may complete the gather right here
         }

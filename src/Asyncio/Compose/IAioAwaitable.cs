@@ -13,8 +13,9 @@ public interface IAioAwaitable
     /// <summary>
     /// What makes two arguments the same awaitable (asyncio's gather and as_completed deduplicate their arguments
     /// by identity): the object itself, or a coroutine's frame and version (a coroutine is a struct, boxed anew each time).
+    /// A value pair, so that reading it allocates nothing.
     /// </summary>
-    internal object IdentityKey => this;
+    internal (object Owner, int Version) IdentityKey => (this, 0);
 }
 
 /// <summary>An <see cref="IAioAwaitable"/> whose outcome is a <typeparamref name="T"/>.</summary>

@@ -86,7 +86,7 @@ public sealed class AioProcess
         int errno = Errno;
         if (errno is not (ENOSYS or EPERM))
         {
-            _loop.CallExceptionHandler(new LoopExceptionContext($"pidfd_open({Pid}) failed with errno {errno}; watching the child with a thread instead."));
+            _loop.LogWarning($"pidfd_open({Pid}) failed with errno {errno}; watching the child with a thread instead.");
         }
 
         var thread = new Thread(static s =>

@@ -159,7 +159,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
         }
     }
 
-    private async Coroutine WaitForDataAsync(string member)
+    private async Coroutine WaitForDataAsync(string member, CancellationToken cancellationToken = default)
     {
         if (_waiter.Count > 0)
         {
@@ -173,7 +173,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
             _transport?.ResumeReading();
         }
 
-        await _waiter.WaitAsync();
+        await _waiter.WaitAsync(cancellationToken);
         ThrowIfFailed();
     }
 
@@ -343,6 +343,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
 
     private async Coroutine ReadExactlySlowAsync(Memory<byte> destination)
     {
+        ThrowIfFailed();   // AsCoroutine() comes here directly: a stored error wins over buffered bytes, as in ReadExactlyNow
         while (_end - _start < destination.Length)
         {
             if (_eof)
@@ -361,11 +362,14 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
     /// line, or an empty array. A line longer than <see cref="Limit"/> is dropped and throws.
     /// </summary>
     /// <exception cref="ArgumentException">The line is longer than the limit (asyncio raises ValueError).</exception>
-    public async Coroutine<byte[]> ReadLineAsync()
+    public Coroutine<byte[]> ReadLineAsync() => ReadLineCoreAsync(default);
+
+    /// <summary><see cref="ReadLineAsync"/> whose waits end with <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires.</summary>
+    private async Coroutine<byte[]> ReadLineCoreAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await ReadUntilAsync(s_newline);
+            return await ReadUntilCoreAsync(s_newline, cancellationToken);
         }
         catch (IncompleteReadError e)
         {
@@ -398,11 +402,26 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
         return ReadUntilAsync([separator]);
     }
 
+    /// <summary>Shortest first, as asyncio tries them (only for several separators: one needs no copy).</summary>
+    private static byte[][] SortedByLength(IReadOnlyList<byte[]> separators)
+    {
+        var sorted = new byte[separators.Count][];
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            sorted[i] = separators[i];
+        }
+
+        Array.Sort(sorted, static (a, b) => (a?.Length ?? 0).CompareTo(b?.Length ?? 0));
+        return sorted;
+    }
+
     /// <summary>Reads until the first of <paramref name="separators"/> (the shortest match wins), which is included.</summary>
     /// <exception cref="ArgumentException">No separator, or an empty one.</exception>
     /// <exception cref="IncompleteReadError">The stream ended first.</exception>
     /// <exception cref="LimitOverrunError">No separator within the limit; the data stays buffered.</exception>
-    public async Coroutine<byte[]> ReadUntilAsync(IReadOnlyList<byte[]> separators)
+    public Coroutine<byte[]> ReadUntilAsync(IReadOnlyList<byte[]> separators) => ReadUntilCoreAsync(separators, default);
+
+    private async Coroutine<byte[]> ReadUntilCoreAsync(IReadOnlyList<byte[]> separators, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(separators);
         if (separators.Count == 0)
@@ -410,13 +429,13 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
             throw new ArgumentException("Separator should contain at least one element.", nameof(separators));
         }
 
-        byte[][] seps = separators.OrderBy(s => s?.Length ?? 0).ToArray();
+        IReadOnlyList<byte[]> seps = separators.Count == 1 ? separators : SortedByLength(separators);
         if (seps[0] is null || seps[0].Length == 0)
         {
             throw new ArgumentException("Separator should be at least one-byte string.", nameof(separators));
         }
 
-        int minLen = seps[0].Length, maxLen = seps[^1].Length;
+        int minLen = seps[0].Length, maxLen = seps[seps.Count - 1].Length;
         ThrowIfFailed();
         int offset = 0;
         int matchStart, matchEnd;
@@ -457,7 +476,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
                 throw new IncompleteReadError(Take(_end - _start), null);
             }
 
-            await WaitForDataAsync("ReadUntilAsync");
+            await WaitForDataAsync("ReadUntilAsync", cancellationToken);
         }
 
         if (matchStart > _limit)
@@ -468,19 +487,56 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
         return Take(matchEnd);
     }
 
-    /// <summary>Reads line after line until the end of the stream (asyncio's <c>async for line in reader</c>).</summary>
-    public async IAsyncEnumerator<byte[]> GetAsyncEnumerator(CancellationToken cancellationToken = default)
-    {
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            byte[] line = await ReadLineAsync();
-            if (line.Length == 0)
-            {
-                yield break;
-            }
+    /// <summary>
+    /// Reads line after line until the end of the stream (asyncio's <c>async for line in reader</c>). Inside a task,
+    /// cancelling the task ends the loop with <see cref="CancelledError"/> even while it waits for a line (the task's
+    /// <see cref="AioTask.CancellationToken"/> is watched, linked with <paramref name="cancellationToken"/> when one is
+    /// given); a cancelled <paramref name="cancellationToken"/> ends it with <see cref="OperationCanceledException"/>.
+    /// A line cut short by cancellation stays buffered.
+    /// </summary>
+    public IAsyncEnumerator<byte[]> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
+        ReadLinesAsync(EventLoop.Current?._currentTask, cancellationToken);
 
-            yield return line;
+    // await foreach is plain .NET async code: the task awaits MoveNextAsync as a foreign awaitable, which a cancel cannot
+    // interrupt, so the waits watch the task's token instead (as AsyncQueue's enumerator does).
+    private async IAsyncEnumerator<byte[]> ReadLinesAsync(AioTask? owner, CancellationToken userToken)
+    {
+        CancellationTokenSource? linked = owner is not null && userToken.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(userToken, owner.CancellationToken)
+            : null;
+        CancellationToken token = linked?.Token ?? owner?.CancellationToken ?? userToken;
+        try
+        {
+            while (true)
+            {
+                userToken.ThrowIfCancellationRequested();
+                byte[] line;
+                try
+                {
+                    line = await ReadLineCoreAsync(token);
+                }
+                catch (OperationCanceledException e) when (e.CancellationToken == token && token != userToken)
+                {
+                    if (userToken.IsCancellationRequested)
+                    {
+                        throw new OperationCanceledException(userToken);
+                    }
+
+                    owner!.NoteCancelDeliveredByToken();   // this error delivers the task's pending cancel
+                    throw owner.MakeCancelledError();
+                }
+
+                if (line.Length == 0)
+                {
+                    yield break;
+                }
+
+                yield return line;
+            }
+        }
+        finally
+        {
+            linked?.Dispose();
         }
     }
 

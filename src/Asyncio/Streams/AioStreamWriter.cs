@@ -7,6 +7,9 @@ namespace Asyncio;
 /// </summary>
 public sealed class AioStreamWriter
 {
+    /// <summary>Close() was called on this writer: later writes are a programming error.</summary>
+    private bool _closedHere;
+
     private Transport _transport;
     private readonly StreamProtocol _protocol;
     private readonly AioStreamReader? _reader;
@@ -31,12 +34,14 @@ public sealed class AioStreamWriter
     /// <exception cref="InvalidOperationException">The writer was closed, or <see cref="WriteEof"/> was called.</exception>
     public void Write(ReadOnlySpan<byte> data)
     {
-        if (_transport.IsClosing)
+        if (_closedHere)
         {
             throw new InvalidOperationException(
-                $"Write on a closed stream writer ({_transport}): the connection was closed by Close(), Abort() or the peer.");
+                $"Write on a closed stream writer ({_transport}): Close() was called on it. Write everything first, then Close.");
         }
 
+        // A connection the peer broke takes the bytes and drops them, as asyncio's transports do (with a warning after a
+        // few); DrainAsync reports the broken connection.
         _transport.Write(data);
     }
 
@@ -55,7 +60,11 @@ public sealed class AioStreamWriter
     public void WriteEof() => _transport.WriteEof();
 
     /// <summary>Closes the connection after the buffered data is sent.</summary>
-    public void Close() => _transport.Close();
+    public void Close()
+    {
+        _closedHere = true;
+        _transport.Close();
+    }
 
     /// <summary>Waits until the connection is closed (asyncio's <c>wait_closed</c>); throws the error it broke with, if any.</summary>
     public Coroutine WaitClosedAsync() => _protocol.WaitClosedAsync();

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Asyncio;
 
 /// <summary>
@@ -36,11 +38,6 @@ public sealed class AsyncEvent
     /// </summary>
     public WaitAwaitable WaitAsync(CancellationToken cancellationToken = default) => new(this, cancellationToken);
 
-    private ValueCoroutine<bool> WaitNow(CancellationToken cancellationToken) =>
-        cancellationToken.IsCancellationRequested ? Canceled<bool>.Throw(cancellationToken)
-        : _value ? new ValueCoroutine<bool>(true)
-        : WaitSlowAsync(cancellationToken);
-
     /// <summary>What <see cref="WaitAsync"/> returns: await it, or turn it into a coroutine.</summary>
     public readonly struct WaitAwaitable
     {
@@ -53,11 +50,55 @@ public sealed class AsyncEvent
             _token = token;
         }
 
-        /// <summary>Returns at once if the event is set, else waits.</summary>
-        public ValueCoroutineAwaiter<bool> GetAwaiter() => _event.WaitNow(_token).GetAwaiter();
+        /// <summary>Returns at once if the event is set (or the token already cancelled), else parks the task on the event.</summary>
+        public WaitAwaiter GetAwaiter() => new(_event, _token);
 
         /// <summary>The wait as a cold coroutine.</summary>
         public Coroutine<bool> AsCoroutine() => _event.WaitSlowAsync(_token);
+    }
+
+    /// <summary>
+    /// Awaits the event without a coroutine frame of its own: a waiting task costs no more than its place in the wait
+    /// queue. Whether the wait is needed is decided when the awaiter is made, right before <c>IsCompleted</c>.
+    /// </summary>
+    public readonly struct WaitAwaiter : ICriticalNotifyCompletion, ILoopAwaiter
+    {
+        private readonly WaitQueue.WaitAwaiter _wait;
+        private readonly CancellationToken _token;
+        private readonly bool _ready;
+
+        internal WaitAwaiter(AsyncEvent owner, CancellationToken token)
+        {
+            _wait = owner._waiters.WaitAsync(token).GetAwaiter();
+            _token = token;
+            _ready = token.IsCancellationRequested || owner._value;
+        }
+
+        /// <summary>True when the event is set or the token already cancelled; throws when no loop runs on this thread.</summary>
+        public bool IsCompleted => _ready || _wait.IsCompleted;
+
+        /// <summary>True once the event was set; throws <see cref="CancelledError"/> or <see cref="OperationCanceledException"/> otherwise.</summary>
+        public bool GetResult()
+        {
+            if (_ready)
+            {
+                _token.ThrowIfCancellationRequested();
+            }
+            else
+            {
+                _wait.GetResult();
+            }
+
+            return true;
+        }
+
+        void ILoopAwaiter.Suspend(AioTask task, AioTask frame) => _wait.Park(task);
+
+        /// <inheritdoc/>
+        public void OnCompleted(Action continuation) => _wait.OnCompleted(continuation);
+
+        /// <inheritdoc/>
+        public void UnsafeOnCompleted(Action continuation) => _wait.UnsafeOnCompleted(continuation);
     }
 
     private async Coroutine<bool> WaitSlowAsync(CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Asyncio;
 
 /// <summary>
@@ -32,23 +34,6 @@ public sealed class AsyncLock
     /// </summary>
     public AcquireAwaitable AcquireAsync(CancellationToken cancellationToken = default) => new(this, cancellationToken);
 
-    /// <summary>The fast path, run when the acquire is awaited.</summary>
-    private ValueCoroutine<LockReleaser> AcquireNow(CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return Canceled<LockReleaser>.Throw(cancellationToken);
-        }
-
-        if (CanTakeNow)
-        {
-            _locked = true;
-            return new ValueCoroutine<LockReleaser>(new LockReleaser(this));
-        }
-
-        return AcquireSlowAsync(cancellationToken);
-    }
-
     /// <summary>What <see cref="AcquireAsync"/> returns: await it, or turn it into a coroutine.</summary>
     public readonly struct AcquireAwaitable
     {
@@ -62,24 +47,70 @@ public sealed class AsyncLock
         }
 
         /// <summary>Acquires now if the lock is free, else waits.</summary>
-        public ValueCoroutineAwaiter<LockReleaser> GetAwaiter() => _lock.AcquireNow(_token).GetAwaiter();
+        public AcquireAwaiter GetAwaiter() => new(_lock, _token);
 
         /// <summary>The acquire as a cold coroutine (for <see cref="Aio.CreateTask{T}(Coroutine{T}, string?)"/>): nothing happens until it runs.</summary>
         public Coroutine<LockReleaser> AsCoroutine() => _lock.AcquireSlowAsync(_token);
     }
 
-    private async Coroutine<LockReleaser> AcquireSlowAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Awaits the lock without a coroutine frame of its own: the fast path runs when the awaiter is made (right before
+    /// <c>IsCompleted</c>); a contended acquire parks the task in the wait queue until <see cref="Release"/> wakes it.
+    /// </summary>
+    public readonly struct AcquireAwaiter : ICriticalNotifyCompletion, ILoopAwaiter
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        if (CanTakeNow)
+        private readonly AsyncLock _lock;
+        private readonly WaitQueue.WaitAwaiter _wait;
+        private readonly CancellationToken _token;
+        private readonly bool _ready;   // taken now, or the token was already cancelled
+
+        internal AcquireAwaiter(AsyncLock owner, CancellationToken token)
         {
-            _locked = true;
-            return new LockReleaser(this);
+            _lock = owner;
+            _token = token;
+            _wait = owner._waiters.WaitAsync(token).GetAwaiter();
+            if (token.IsCancellationRequested)
+            {
+                _ready = true;
+            }
+            else if (owner.CanTakeNow)
+            {
+                owner._locked = true;
+                _ready = true;
+            }
         }
 
+        /// <summary>True when the lock was taken at once; throws when a wait is needed and no loop runs on this thread.</summary>
+        public bool IsCompleted => _ready || _wait.IsCompleted;
+
+        /// <summary>The releaser; throws <see cref="CancelledError"/> or <see cref="OperationCanceledException"/> when the wait was cancelled.</summary>
+        public LockReleaser GetResult()
+        {
+            if (_ready)
+            {
+                _token.ThrowIfCancellationRequested();
+                return new LockReleaser(_lock);
+            }
+
+            _lock.AfterWait(_wait);
+            return new LockReleaser(_lock);
+        }
+
+        void ILoopAwaiter.Suspend(AioTask task, AioTask frame) => _wait.Park(task);
+
+        /// <inheritdoc/>
+        public void OnCompleted(Action continuation) => _wait.OnCompleted(continuation);
+
+        /// <inheritdoc/>
+        public void UnsafeOnCompleted(Action continuation) => _wait.UnsafeOnCompleted(continuation);
+    }
+
+    /// <summary>After a wait: take the lock the wake-up left free for us, unless the wait was cancelled.</summary>
+    private void AfterWait(WaitQueue.WaitAwaiter wait)
+    {
         try
         {
-            await _waiters.WaitAsync(cancellationToken);
+            wait.GetResult();
         }
         catch (OperationCanceledException)
         {
@@ -93,8 +124,11 @@ public sealed class AsyncLock
         }
 
         _locked = true;
-        return new LockReleaser(this);
     }
+
+    /// <summary>The cold form (<see cref="AcquireAwaitable.AsCoroutine"/>): the same acquire, run when the coroutine runs.</summary>
+    private async Coroutine<LockReleaser> AcquireSlowAsync(CancellationToken cancellationToken) =>
+        await new AcquireAwaitable(this, cancellationToken);
 
     /// <summary>Releases the lock and wakes the first waiter (asyncio's <c>release()</c>).</summary>
     /// <exception cref="InvalidOperationException">The lock is not held.</exception>

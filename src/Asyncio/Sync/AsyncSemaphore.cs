@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Asyncio;
 
 /// <summary>
@@ -40,23 +42,6 @@ public class AsyncSemaphore
     /// </summary>
     public AcquireAwaitable AcquireAsync(CancellationToken cancellationToken = default) => new(this, cancellationToken);
 
-    /// <summary>The fast path, run when the acquire is awaited.</summary>
-    private ValueCoroutine<SemaphoreReleaser> AcquireNow(CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return Canceled<SemaphoreReleaser>.Throw(cancellationToken);
-        }
-
-        if (!IsLocked)
-        {
-            _value--;
-            return new ValueCoroutine<SemaphoreReleaser>(new SemaphoreReleaser(this));
-        }
-
-        return AcquireSlowAsync(cancellationToken);
-    }
-
     /// <summary>What <see cref="AcquireAsync"/> returns: await it, or turn it into a coroutine.</summary>
     public readonly struct AcquireAwaitable
     {
@@ -70,26 +55,72 @@ public class AsyncSemaphore
         }
 
         /// <summary>Takes a permit now if one is free (and nobody waits), else waits.</summary>
-        public ValueCoroutineAwaiter<SemaphoreReleaser> GetAwaiter() => _semaphore.AcquireNow(_token).GetAwaiter();
+        public AcquireAwaiter GetAwaiter() => new(_semaphore, _token);
 
         /// <summary>The acquire as a cold coroutine: nothing happens until it runs.</summary>
         public Coroutine<SemaphoreReleaser> AsCoroutine() => _semaphore.AcquireSlowAsync(_token);
     }
 
-    private async Coroutine<SemaphoreReleaser> AcquireSlowAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Awaits a permit without a coroutine frame of its own: the fast path runs when the awaiter is made (right before
+    /// <c>IsCompleted</c>); a contended acquire parks the task in the wait queue, and the permit travels with the wake-up.
+    /// </summary>
+    public readonly struct AcquireAwaiter : ICriticalNotifyCompletion, ILoopAwaiter
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        if (!IsLocked)
+        private readonly AsyncSemaphore _semaphore;
+        private readonly WaitQueue.WaitAwaiter _wait;
+        private readonly CancellationToken _token;
+        private readonly bool _ready;   // a permit was taken now, or the token was already cancelled
+
+        internal AcquireAwaiter(AsyncSemaphore semaphore, CancellationToken token)
         {
-            _value--;
-            return new SemaphoreReleaser(this);
+            _semaphore = semaphore;
+            _token = token;
+            _wait = semaphore._waiters.WaitAsync(token).GetAwaiter();
+            if (token.IsCancellationRequested)
+            {
+                _ready = true;
+            }
+            else if (!semaphore.IsLocked)
+            {
+                semaphore._value--;
+                _ready = true;
+            }
         }
 
+        /// <summary>True when the permit was taken at once; throws when a wait is needed and no loop runs on this thread.</summary>
+        public bool IsCompleted => _ready || _wait.IsCompleted;
+
+        /// <summary>The permit's releaser; throws <see cref="CancelledError"/> or <see cref="OperationCanceledException"/> when the wait was cancelled.</summary>
+        public SemaphoreReleaser GetResult()
+        {
+            if (_ready)
+            {
+                _token.ThrowIfCancellationRequested();
+                return new SemaphoreReleaser(_semaphore);
+            }
+
+            _semaphore.AfterWait(_wait);
+            return new SemaphoreReleaser(_semaphore);
+        }
+
+        void ILoopAwaiter.Suspend(AioTask task, AioTask frame) => _wait.Park(task);
+
+        /// <inheritdoc/>
+        public void OnCompleted(Action continuation) => _wait.OnCompleted(continuation);
+
+        /// <inheritdoc/>
+        public void UnsafeOnCompleted(Action continuation) => _wait.UnsafeOnCompleted(continuation);
+    }
+
+    /// <summary>After a wait: the permit came with the wake-up, unless the wait was cancelled (then it goes on).</summary>
+    private void AfterWait(WaitQueue.WaitAwaiter wait)
+    {
         try
         {
             try
             {
-                await _waiters.WaitAsync(cancellationToken);
+                wait.GetResult();
             }
             catch (OperationCanceledException)
             {
@@ -108,9 +139,11 @@ public class AsyncSemaphore
             {
             }
         }
-
-        return new SemaphoreReleaser(this);
     }
+
+    /// <summary>The cold form (<see cref="AcquireAwaitable.AsCoroutine"/>): the same acquire, run when the coroutine runs.</summary>
+    private async Coroutine<SemaphoreReleaser> AcquireSlowAsync(CancellationToken cancellationToken) =>
+        await new AcquireAwaitable(this, cancellationToken);
 
     /// <summary>Returns a permit and wakes the first waiter (asyncio's <c>release()</c>).</summary>
     /// <exception cref="System.Threading.SemaphoreFullException">A bounded semaphore was released more often than acquired.</exception>

@@ -216,7 +216,7 @@ public abstract class AioFuture : IAioAwaitable
     {
         switch (_callbacks)
         {
-            case null when entry.User is null && entry.Target is AioTask or Action:
+            case null when entry.User is null && entry.Target is AioTask or Action or InternalCallback:
                 _callbacks = entry.Target;
                 break;
             case DoneCallbackList list:

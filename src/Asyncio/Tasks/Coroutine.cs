@@ -42,7 +42,7 @@ public readonly struct Coroutine<T> : IAioAwaitable<T>
 
     AioFuture IAioAwaitable.ToFuture(EventLoop loop) => loop.CreateTask(this);
 
-    object IAioAwaitable.IdentityKey => (Frame, Version);
+    (object Owner, int Version) IAioAwaitable.IdentityKey => (Frame!, Version);   // a default coroutine (no frame) fails in ToFuture
 
     internal static InvalidOperationException DefaultValue(string use) => new(
         $"Cannot {use} a default(Coroutine<{typeof(T).Name}>): it holds no coroutine. Call an async Coroutine method to get one.");
@@ -79,7 +79,7 @@ public readonly struct Coroutine : IAioAwaitable
 
     AioFuture IAioAwaitable.ToFuture(EventLoop loop) => loop.CreateTask(this);
 
-    object IAioAwaitable.IdentityKey => (Frame, Version);
+    (object Owner, int Version) IAioAwaitable.IdentityKey => (Frame!, Version);   // a default coroutine (no frame) fails in ToFuture
 
     internal CoroutineFrame<VoidResult> Claim(string use)
     {

@@ -128,7 +128,7 @@ internal abstract class CoroutineFrame<T> : AioTask<T>, ICoroutineFrameInfo
 internal sealed class CoroutineBox<TStateMachine, T> : CoroutineFrame<T>
     where TStateMachine : IAsyncStateMachine
 {
-    private const int PoolCapacity = 64;
+    private const int PoolCapacity = 256;   // per method and thread: enough for the frames one busy iteration finishes
 
     [ThreadStatic]
     private static CoroutineBox<TStateMachine, T>?[]? t_pool;

@@ -344,6 +344,9 @@ public sealed class WaitQueue
 
         void ILoopAwaiter.Suspend(AioTask task, AioTask frame) => _queue.Park(task, _token);
 
+        /// <summary>Parks <paramref name="task"/>, for awaiters that wrap this one (no boxing through the interface).</summary>
+        internal void Park(AioTask task) => _queue.Park(task, _token);
+
         /// <inheritdoc/>
         public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 

@@ -5,26 +5,9 @@ namespace Asyncio.Tests.Diagnostics;
 /// <summary><c>aio ps</c>/<c>aio pstree</c> against a real child process (Asyncio.TestHost inspect) with known tasks.</summary>
 public sealed class InspectionTests
 {
-    private static Process StartHost(params string[] args)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "Asyncio.TestHost.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(dll);
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
+    private static Process StartHost(params string[] args) => TestHostProcess.Start(args);
 
-        return Process.Start(psi)!;
-    }
-
-    private static void ExpectReady(Process p)
-    {
-        // real-time: waits for the child to print, bounded so a broken child fails the test instead of hanging it.
-        var read = p.StandardOutput.ReadLineAsync();
-        Assert.True(read.Wait(TimeSpan.FromSeconds(60)), "the child did not print 'ready' within 60 s");
-        Assert.Equal("ready", read.Result);
-    }
+    private static void ExpectReady(Process p) => TestHostProcess.ExpectLine(p, "ready");
 
     [Fact]
     public void Ps_OfAChildWithKnownTasks_ListsThemAndWhoAwaitsWhom()

@@ -671,7 +671,7 @@ public sealed class DocsExamplesTests
         Aio.Run(async () =>
         {
             TimeProvider clock = Aio.GetRunningLoop().Clock;
-            await Task.Delay(TimeSpan.FromSeconds(5), clock);   // the loop's clock: virtual in tests
+            await Task.Delay(TimeSpan.FromSeconds(5), clock);   // real-time: no, this delay runs on the loop's virtual clock
             Console.WriteLine("delay over");
             await Aio.Sleep(5);                                 // better: cancellable, and the loop's clock
             Console.WriteLine("sleep over");

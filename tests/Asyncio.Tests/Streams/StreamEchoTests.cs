@@ -185,6 +185,41 @@ public class StreamEchoTests
         }, Options());
     }
 
+    private static async Coroutine HangUp(AioStreamReader reader, AioStreamWriter writer)
+    {
+        writer.Close();
+        await writer.WaitClosedAsync();
+    }
+
+    // asyncio: writes to a connection the peer broke are dropped (a warning after a few), and drain() raises.
+    [Fact]
+    public void WriteAfterThePeerHungUp_DoesNotThrow_DrainReportsTheBrokenConnection()
+    {
+        Aio.Run(async () =>
+        {
+            Server server = await Aio.StartServer(HangUp, "127.0.0.1", 0);
+            var (reader, writer) = await Aio.OpenConnection("127.0.0.1", PortOf(server));
+            Assert.Empty(await reader.ReadAsync(10));   // the peer's EOF
+            Exception? drainError = null;
+            for (int i = 0; i < 200 && drainError is null; i++)
+            {
+                writer.Write(new byte[1024]);   // never throws: the first writes meet the peer's reset, the rest are dropped
+                try
+                {
+                    await writer.DrainAsync();
+                    await Aio.Sleep(0.01);
+                }
+                catch (IOException e)
+                {
+                    drainError = e;
+                }
+            }
+
+            Assert.NotNull(drainError);
+            server.Close();
+        }, Options());
+    }
+
     [Fact]
     public void TwoReadersAtOnce_SecondThrows()
     {

@@ -286,7 +286,7 @@ public sealed class AsyncLockTests
             Assert.False(lk.IsLocked);
             var acquire = lk.AcquireAsync().GetAwaiter();    // main tries to barge in right now: it must wait its turn
             Assert.False(acquire.IsCompleted);
-            await new AwaiterBox<LockReleaser>(acquire);
+            await new LockAwaiterBox(acquire);
             order.Add("main");
             lk.Release();
             await first;
@@ -311,7 +311,7 @@ public sealed class AsyncLockTests
             lk.Release();
             var acquire = lk.AcquireAsync().GetAwaiter();
             Assert.True(acquire.IsCompleted);
-            await new AwaiterBox<LockReleaser>(acquire);
+            await new LockAwaiterBox(acquire);
             Assert.True(lk.IsLocked);
             await ThrowsAsync<CancelledError>(async () => await t1);
             await ThrowsAsync<CancelledError>(async () => await t2);

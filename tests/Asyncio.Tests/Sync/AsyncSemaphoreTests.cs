@@ -504,7 +504,7 @@ public sealed class AsyncSemaphoreTests
             Assert.True(sem.IsLocked);   // a has been woken but has not run: FIFO forbids barging
             var acquire = sem.AcquireAsync().GetAwaiter();
             Assert.False(acquire.IsCompleted);
-            await new AwaiterBox<SemaphoreReleaser>(acquire);
+            await new SemaphoreAwaiterBox(acquire);
             order.Add("main");
             await a;
             Assert.Equal(["a", "main"], order);
