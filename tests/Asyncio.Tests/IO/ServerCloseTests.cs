@@ -17,8 +17,14 @@ namespace Asyncio.Tests.IO;
 /// <see cref="LoopRun.HangTimeout"/> of real time instead of hanging. <c>RuntimeError</c> is
 /// <see cref="InvalidOperationException"/>; <c>srv.sockets == ()</c> is an empty <see cref="Server.Sockets"/>.
 /// </remarks>
-public sealed class ServerCloseTests
+public class ServerCloseTests
 {
+    /// <summary>The I/O backend under test: Auto (epoll on Linux, or ASYNCIO_SELECTOR); ServerCloseTestsOnPortableBackend runs every test on the portable one.</summary>
+    protected virtual IoBackend Backend => IoBackend.Auto;
+
+    /// <summary>Virtual time, strict FIFO (as <see cref="LoopRun.Virtual"/>) on <see cref="Backend"/>.</summary>
+    private LoopOptions Options => new() { Clock = new VirtualClock(), Scheduling = Scheduling.Fifo, IoBackend = Backend };
+
     private static int PortOf(Server server) => ((IPEndPoint)server.Sockets[0].LocalEndPoint!).Port;
 
     /// <summary>Records what reaches the loop's exception handler (CPython's tests collect <c>messages</c>).</summary>
@@ -43,7 +49,11 @@ public sealed class ServerCloseTests
         }
     }
 
-    /// <summary>Waits, in loop iterations, until <paramref name="condition"/> holds (real I/O needs a few); fails after many.</summary>
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds, in virtual milliseconds: each sleep lets the loop wait for I/O
+    /// (up to <see cref="VirtualClock.IoGrace"/> of real time) before time jumps, so completions delivered by another
+    /// thread (the portable backend) arrive as surely as epoll readiness. Fails after 1000 steps.
+    /// </summary>
     private static async Coroutine Until(Func<bool> condition, string what)
     {
         for (int i = 0; i < 1000; i++)
@@ -53,7 +63,7 @@ public sealed class ServerCloseTests
                 return;
             }
 
-            await Aio.Sleep(0);
+            await Aio.Sleep(0.001);
         }
 
         Assert.Fail($"never happened: {what}");
@@ -105,7 +115,7 @@ public sealed class ServerCloseTests
             {
                 srv.Close();
             }
-        });
+        }, Options);
     }
 
     // CPython: test_server.py TestServer2.test_wait_closed_race (a regression in 3.12.0, fixed in 3.12.1)
@@ -131,7 +141,7 @@ public sealed class ServerCloseTests
             {
                 srv.Close();
             }
-        });
+        }, Options);
     }
 
     // CPython: test_server.py TestServer2.test_close_clients
@@ -172,7 +182,7 @@ public sealed class ServerCloseTests
             {
                 srv.Close();
             }
-        });
+        }, Options);
     }
 
     // CPython: test_server.py TestServer2.test_abort_clients: the server side has data it cannot send (the client does
@@ -251,7 +261,7 @@ public sealed class ServerCloseTests
             {
                 srv.Close();
             }
-        });
+        }, Options);
     }
 
     // Close() stops accepting: the listening port is closed at once, so a new connection is refused, while the
@@ -296,7 +306,7 @@ public sealed class ServerCloseTests
             await waitClosed;
             wr.Close();
             Assert.Empty(reports);
-        });
+        }, Options);
     }
 
     // wait_closed() waits for the connections, so for the handlers that hold them: here the handler keeps its
@@ -327,7 +337,7 @@ public sealed class ServerCloseTests
             Assert.Equal("bye"u8.ToArray(), await rd.ReadAsync(-1));
             wr.Close();
             await Until(() => handlerDone, "the handler finished");
-        });
+        }, Options);
     }
 
     // CPython: test_server.py BaseStartServer.test_start_server_1 (the client is a task on the same loop here, not a
@@ -379,7 +389,7 @@ public sealed class ServerCloseTests
                 await w.WaitClosedAsync();
                 return got;
             }
-        });
+        }, Options);
     }
 
     // base_events.py Server.close cancels serve_forever's future: ServeForeverAsync ends with CancelledError once the
@@ -404,7 +414,7 @@ public sealed class ServerCloseTests
             await ThrowsAsync<CancelledError>(async () => await serving);
             Assert.True(serving.IsCancelled);
             Assert.Equal(0, srv.ActiveConnections);
-        });
+        }, Options);
     }
 
     // base_events.py Server.serve_forever: cancelling the task closes the server and waits in wait_closed before
@@ -431,7 +441,7 @@ public sealed class ServerCloseTests
             await ThrowsAsync<CancelledError>(async () => await serving);
             Assert.Empty(await rd.ReadAsync(-1));
             wr.Close();
-        });
+        }, Options);
     }
 
     // base_events.py Server.serve_forever: "is already being awaited on serve_forever()" / "is closed".
@@ -450,7 +460,7 @@ public sealed class ServerCloseTests
             await ThrowsAsync<CancelledError>(async () => await serving);
             e = await ThrowsAsync<InvalidOperationException>(async () => await srv.ServeForeverAsync());
             Assert.EndsWith("is closed.", e.Message);
-        });
+        }, Options);
     }
 
     // base_events.py Server.is_serving / start_serving / close.
@@ -484,6 +494,12 @@ public sealed class ServerCloseTests
 
             wr.Close();
             await srv.WaitClosedAsync();
-        });
+        }, Options);
     }
+}
+
+/// <summary>Every test of <see cref="ServerCloseTests"/> again, on the portable (completion-based) backend.</summary>
+public sealed class ServerCloseTestsOnPortableBackend : ServerCloseTests
+{
+    protected override IoBackend Backend => IoBackend.Portable;
 }

@@ -14,8 +14,9 @@ internal static partial class SyncTestKit
     /// <summary>
     /// <c>Aio.Run(body)</c> on a virtual-time FIFO loop (CPython's <c>IsolatedAsyncioTestCase</c>), on a thread of its
     /// own: if the loop hangs (a livelock that virtual time cannot detect), it is stopped from outside and the test fails.
+    /// <paramref name="options"/> replaces the default <see cref="LoopRun.Virtual"/> options (an I/O backend, say).
     /// </summary>
-    public static void RunAio(Func<Coroutine> body, [CallerMemberName] string test = "")
+    public static void RunAio(Func<Coroutine> body, LoopOptions? options = null, [CallerMemberName] string test = "")
     {
         EventLoop? loop = null;
         ExceptionDispatchInfo? error = null;
@@ -29,7 +30,7 @@ internal static partial class SyncTestKit
                         Volatile.Write(ref loop, Aio.GetRunningLoop());
                         await body();
                     },
-                    LoopRun.Virtual());
+                    options ?? LoopRun.Virtual());
             }
             catch (Exception e)
             {
