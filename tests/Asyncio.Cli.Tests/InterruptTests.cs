@@ -40,7 +40,7 @@ public class InterruptTests
             var poll = Stopwatch.StartNew();
             while (children.Length == 0 && !aio.HasExited && poll.Elapsed < TimeSpan.FromSeconds(30))
             {
-                Thread.Sleep(5);
+                Thread.Sleep(5);   // real-time: polls a real child process of the aio tool for its own children
                 children = Children(aio.Id);
             }
 
@@ -109,7 +109,7 @@ public class InterruptTests
                 return false;
             }
 
-            Thread.Sleep(50);
+            Thread.Sleep(50);   // real-time: polls /proc for a real process to exit
         }
 
         return true;
