@@ -7,6 +7,7 @@
 # median of the per-round ratios with their range.
 #
 #   benchmarks/scripts/compare-builds.sh <base-commit> [rounds=5]
+#   COMMANDS="pingpong" benchmarks/scripts/compare-builds.sh <base-commit> 9   # only some of the commands below
 set -euo pipefail
 base=${1:?usage: compare-builds.sh <base-commit> [rounds]}
 rounds=${2:-5}
@@ -34,10 +35,11 @@ pick() {
 
 # figures: "<workload> <metric>" pairs, each from the run of its command
 figures=("callsoon cpu_ns_per_op" "pingpong cpu_ns_per_op" "spawn_coroutine bytes_per_task" "spawn_coroutine seconds")
+IFS=',' read -r -a commands <<<"${COMMANDS:-callsoon,pingpong,spawn --tasks 200000}"
 declare -A series
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r/$rounds" >&2
-  for cmd in "callsoon" "pingpong" "spawn --tasks 200000"; do
+  for cmd in "${commands[@]}"; do
     for variant in base head metrics; do
       build=$variant; extra=()
       if [[ $variant == metrics ]]; then build=head; extra=(--listen-metrics); fi
@@ -66,6 +68,7 @@ echo "|---|---|---|---|"
 for f in "${figures[@]}"; do
   set -- $f
   k="$1.$2"
+  [[ -n ${series[$k.head]:-} ]] || continue
   echo "| $1 | $2 | $(ratio "${series[$k.head]}" "${series[$k.base]}") | $(ratio "${series[$k.metrics]}" "${series[$k.head]}") |"
 done
 echo

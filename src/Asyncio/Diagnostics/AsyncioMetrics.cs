@@ -14,10 +14,10 @@ internal static class AsyncioMetrics
     public static readonly Meter Meter = new(MeterName, typeof(AsyncioMetrics).Assembly.GetName().Version?.ToString());
 
     private static readonly Histogram<int> s_batchSize = Meter.CreateHistogram<int>(
-        "asyncio.loop.batch.size", "{callback}", "Callbacks run by one loop iteration (the ready queue's depth when it began); sampled, one iteration in 16.");
+        "asyncio.loop.batch.size", "{callback}", "Callbacks run by one loop iteration (the ready queue's depth when it began); sampled, one iteration in 64.");
 
     private static readonly Histogram<double> s_batchDuration = Meter.CreateHistogram<double>(
-        "asyncio.loop.batch.duration", "s", "Time one loop iteration spent running its callbacks; sampled, one iteration in 16.");
+        "asyncio.loop.batch.duration", "s", "Time one loop iteration spent running its callbacks; sampled, one iteration in 64.");
 
     private static readonly Histogram<double> s_lag = Meter.CreateHistogram<double>(
         "asyncio.loop.lag", "s", "How late the latest due timer ran, at most, since the previous sample (loop clock).");
