@@ -42,7 +42,13 @@ def servers(root):
         ("node-net", ["node", os.path.join(HERE, "node_echo.js"), "--port", "0"], node_missing, {}),
         ("dotnet-sockets", ["dotnet", dn, "--port", "0"], None, {}),
         ("dotnet-sockets-inline", ["dotnet", dn, "--port", "0"], None, {"DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS": "1"}),
+        # Our servers on the portable (completion-based) backend, as on macOS and Windows: only when named in --only.
+        ("ours-streams-portable", ["dotnet", echo, "--port", "0", "--style", "streams"], None, {"ASYNCIO_SELECTOR": "portable"}),
+        ("ours-protocol-portable", ["dotnet", echo, "--port", "0", "--style", "protocol"], None, {"ASYNCIO_SELECTOR": "portable"}),
     ]
+
+
+OPT_IN = {"ours-streams-portable", "ours-protocol-portable"}
 
 
 NICE = []   # ["nice", "-n", "-10"] with --nice -10: server and client get a bigger share of their core than other work
@@ -195,7 +201,7 @@ def main():
     sizes = [int(s) for s in a.sizes.split(",")]
     logs = os.path.join(HERE, "build", "logs")
     os.makedirs(logs, exist_ok=True)
-    chosen = [s for s in servers(a.root) if not a.only or s[0] in a.only.split(",")]
+    chosen = [s for s in servers(a.root) if (s[0] in a.only.split(",") if a.only else s[0] not in OPT_IN)]
     if a.only and BASELINE not in a.only.split(","):
         print(f"note: {BASELINE} is not in --only, so there are no ratios", file=sys.stderr)
 
