@@ -5,7 +5,7 @@ namespace Asyncio;
 /// <summary>
 /// The <c>Asyncio</c> meter (<see cref="System.Diagnostics.Metrics"/>), visible without code through
 /// <c>dotnet-counters monitor --counters Asyncio -p PID</c>. Counters are observed from the loops' own tallies at
-/// collection time, so they cost the loop nothing; the histograms are fed by one loop iteration in 16.
+/// collection time, so they cost the loop nothing; the histograms are fed by sampled iterations (see EventLoop.MetricsSampleMask).
 /// </summary>
 internal static class AsyncioMetrics
 {
@@ -14,10 +14,10 @@ internal static class AsyncioMetrics
     public static readonly Meter Meter = new(MeterName, typeof(AsyncioMetrics).Assembly.GetName().Version?.ToString());
 
     private static readonly Histogram<int> s_batchSize = Meter.CreateHistogram<int>(
-        "asyncio.loop.batch.size", "{callback}", "Callbacks run by one loop iteration (the ready queue's depth when it began); sampled, one iteration in 64.");
+        "asyncio.loop.batch.size", "{callback}", "Callbacks run by one loop iteration (the ready queue's depth when it began); sampled: each iteration after a wait, one in 64 of the others.");
 
     private static readonly Histogram<double> s_batchDuration = Meter.CreateHistogram<double>(
-        "asyncio.loop.batch.duration", "s", "Time one loop iteration spent running its callbacks; sampled, one iteration in 64.");
+        "asyncio.loop.batch.duration", "s", "Time one loop iteration spent running its callbacks; sampled: each iteration after a wait, one in 64 of the others.");
 
     private static readonly Histogram<double> s_lag = Meter.CreateHistogram<double>(
         "asyncio.loop.lag", "s", "How late the latest due timer ran, at most, since the previous sample (loop clock).");

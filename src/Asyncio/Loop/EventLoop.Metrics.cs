@@ -5,9 +5,10 @@ namespace Asyncio;
 public sealed partial class EventLoop
 {
     /// <summary>
-    /// One iteration in 64 is timed for the histograms: three histogram records with a listener cost ~150 ns, so one
-    /// in 16 still cost pingpong (two short iterations per round trip) about 5%. The lag histogram loses nothing to the
-    /// sampling: each sample records the largest timer lateness since the previous one.
+    /// Which iterations feed the histograms while someone listens: every iteration that may have waited (an idle or
+    /// I/O-bound loop, where ~150 ns of records is small beside the wait), and one in 64 of the others. Three records
+    /// per iteration of a loop that never waits would cost pingpong far more than 5% (one in 16 still cost ~5%). The lag
+    /// histogram loses nothing to the sampling: each sample records the largest timer lateness since the previous one.
     /// </summary>
     private const long MetricsSampleMask = 63;
 

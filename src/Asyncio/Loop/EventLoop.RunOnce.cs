@@ -49,8 +49,9 @@ public sealed partial class EventLoop
         _timers.PurgeIfMostlyStale();
 
         TimeSpan timeout = WaitTimeout(out long jumpTo);
+        bool mayWait = timeout != TimeSpan.Zero;
         int events;
-        if (timeout == TimeSpan.Zero)
+        if (!mayWait)
         {
             events = _selector.Select(TimeSpan.Zero);
         }
@@ -80,7 +81,7 @@ public sealed partial class EventLoop
 
         // Run only this batch: callbacks it schedules wait for the next iteration.
         int n = _ready.Count;
-        long sampleStart = (Iterations & MetricsSampleMask) == 0 && AsyncioMetrics.HistogramsEnabled ? Stopwatch.GetTimestamp() : 0;
+        long sampleStart = (mayWait || (Iterations & MetricsSampleMask) == 0) && AsyncioMetrics.HistogramsEnabled ? Stopwatch.GetTimestamp() : 0;
         if (IsInstrumented)
         {
             RunInstrumentedBatch(n);

@@ -99,6 +99,32 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public void Histograms_RecordEveryIterationThatWaited()
+    {
+        // A loop that blocks in its wait step between callbacks (an idle or I/O-bound loop) is sampled every time:
+        // 20 wake-ups from another thread make 20 records, where one-in-64 sampling alone would make none or one.
+        using var recorder = new Recorder();
+        int before = recorder.Records("asyncio.loop.batch.size");
+        using var loop = new EventLoop();
+        var thread = new Thread(loop.RunForever) { IsBackground = true };
+        thread.Start();
+        using var ran = new SemaphoreSlim(0);
+        for (int i = 0; i < 20; i++)
+        {
+            // Post only once the loop blocks in its wait step, so that each callback is run by an iteration that waited.
+            Assert.True(SpinWait.SpinUntil(() => loop._inWaitStep, LoopRun.ThreadTimeout), "the loop never waited");
+            loop.CallSoonThreadSafe(() => ran.Release());
+            Assert.True(ran.Wait(LoopRun.ThreadTimeout), "the loop did not run the callback");
+        }
+
+        loop.CallSoonThreadSafe(loop.Stop);
+        Assert.True(thread.Join(LoopRun.ThreadTimeout));
+        loop.Close();
+        int records = recorder.Records("asyncio.loop.batch.size") - before;
+        Assert.True(records >= 20, $"only {records} samples of 20 iterations that waited");
+    }
+
+    [Fact]
     public void Histograms_AreSampledOncePerSixtyFourIterations_WhileSomeoneListens()
     {
         using var recorder = new Recorder();
