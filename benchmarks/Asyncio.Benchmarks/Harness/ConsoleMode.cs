@@ -73,7 +73,7 @@ internal static class ConsoleMode
         {
             int reps = options.Reps ?? workload.DefaultReps;
             IReadOnlyList<Case> cases = workload.Cases(options);
-            var samples = Interleave(workload, cases, reps, stderr, ref failed);
+            var samples = Interleave(workload, cases, reps, stderr, ref failed, options.MetricsAb ? stdout : null);
             rows.AddRange(Report.Emit(workload, options, cases, samples, stdout));
         }
 
@@ -89,9 +89,11 @@ internal static class ConsoleMode
     }
 
     /// <summary>Runs <paramref name="reps"/> rounds of every case, each after a forced GC and a warm-up run.</summary>
-    private static Dictionary<Case, List<Sample?>> Interleave(IWorkload workload, IReadOnlyList<Case> cases, int reps, TextWriter log, ref bool failed)
+    private static Dictionary<Case, List<Sample?>> Interleave(IWorkload workload, IReadOnlyList<Case> cases, int reps, TextWriter log, ref bool failed,
+        TextWriter? metricsAb = null)
     {
         var samples = cases.ToDictionary(c => c, _ => new List<Sample?>());
+        var abRatios = new List<double>();
         log.WriteLine($"# {workload.Name}: {reps} interleaved repetitions of {string.Join(", ", cases.Select(c => c.Describe()))}");
         for (int rep = 1; rep <= reps; rep++)
         {
@@ -113,10 +115,39 @@ internal static class ConsoleMode
                 }
 
                 samples[c].Add(sample);
+                if (metricsAb is not null && c.Runtime == Runtime.Asyncio && sample is not null)
+                {
+                    abRatios.Add(MeasureListened(c, sample, log));
+                }
             }
         }
 
+        if (metricsAb is not null && abRatios.Count > 0)
+        {
+            Stats ab = Stats.Of(abRatios);
+            metricsAb.WriteLine($"# {workload.Name}: loop-thread CPU per op with the Asyncio meter listened ÷ without, same process, " +
+                                $"{abRatios.Count} pairs: median {ab.Median:0.000} [{ab.Min:0.000}–{ab.Max:0.000}]");
+            metricsAb.WriteLine(FormattableString.Invariant($"RESULT workload={workload.Name} runtime=asyncio metric=metrics_cpu_ratio value={ab.Median:0.0000}"));
+        }
+
         return samples;
+    }
+
+    /// <summary>The case once more while the meter is listened to: its CPU per op ÷ that of <paramref name="plain"/>.</summary>
+    private static double MeasureListened(Case c, Sample plain, TextWriter log)
+    {
+        Sample listened;
+        using (new MetricsSubscription())
+        {
+            Measure.Settle();
+            c.Run(true);
+            Measure.Settle();
+            listened = c.Run(false);
+        }
+
+        double ratio = listened.Get(Metric.CpuNsPerOp) / plain.Get(Metric.CpuNsPerOp);
+        log.WriteLine($"#   metrics listened {c.Describe()}: {listened.Get(Metric.CpuNsPerOp):0.0} ns CPU/op, {ratio:0.000}× the run before");
+        return ratio;
     }
 
     /// <summary>
@@ -171,7 +202,7 @@ internal static class ConsoleMode
     public static string Usage()
     {
         var w = new StringWriter();
-        w.WriteLine("usage: Asyncio.Benchmarks <workload> [--reps N] [--quick] [--ops N] [--tasks N] [--sleep S] [--listen-metrics]");
+        w.WriteLine("usage: Asyncio.Benchmarks <workload> [--reps N] [--quick] [--ops N] [--tasks N] [--sleep S] [--listen-metrics] [--metrics-ab]");
         w.WriteLine("       Asyncio.Benchmarks bdn [BenchmarkDotNet arguments, e.g. --filter *Yield* --job short]");
         w.WriteLine();
         w.WriteLine("Each workload runs on runtime=asyncio (our loop), runtime=threadpool (.NET's pool, all cores) and");
@@ -189,6 +220,7 @@ internal static class ConsoleMode
         w.WriteLine($"  --quick     sizes divided by {Options.QuickDivisor}, spawn with 20,000 tasks sleeping 0.1 s, semaphore with its 10,000 tasks");
         w.WriteLine("              doing fewer rounds (all --quick: about 35 s)");
         w.WriteLine("  --listen-metrics  subscribe to the Asyncio meter for the whole run (the cost of metrics being recorded)");
+        w.WriteLine("  --metrics-ab      after each repetition of our loop, one more with the meter listened; prints the CPU ratio");
         w.WriteLine("  --ops N     operations per measurement for callsoon, callsoon_chain, pingpong, yield (every runtime);");
         w.WriteLine("              acquisitions for semaphore, items for the queue workloads, children for the gather workloads");
         w.WriteLine("  --tasks N   tasks for spawn (default 1,000,000)");

@@ -22,6 +22,13 @@ internal sealed class Options
     public bool ListenMetrics { get; init; }
 
     /// <summary>
+    /// <c>--metrics-ab</c>: after each repetition of our loop's case, the same case again while a MeterListener listens
+    /// to the <c>Asyncio</c> meter, in the same process; prints the per-repetition ratio of loop-thread CPU per
+    /// operation (listened ÷ not), which process-to-process noise cannot blur.
+    /// </summary>
+    public bool MetricsAb { get; init; }
+
+    /// <summary>
     /// Overrides the operation count of the throughput workloads (all runtimes): callbacks, round trips, awaits,
     /// semaphore acquisitions, queue items, gathered children.
     /// </summary>
@@ -63,6 +70,7 @@ internal sealed class Options
         int? reps = null;
         bool quick = false;
         bool listenMetrics = false;
+        bool metricsAb = false;
         long? ops = null;
         int? tasks = null;
         double? sleep = null;
@@ -73,6 +81,9 @@ internal sealed class Options
             {
                 case "--quick":
                     quick = true;
+                    break;
+                case "--metrics-ab":
+                    metricsAb = true;
                     break;
                 case "--listen-metrics":
                     listenMetrics = true;
@@ -124,6 +135,7 @@ internal sealed class Options
             Reps = reps,
             Quick = quick,
             ListenMetrics = listenMetrics,
+            MetricsAb = metricsAb,
             OpsOverride = ops,
             TasksOverride = tasks,
             SleepOverride = sleep,
