@@ -8,6 +8,7 @@
 #
 #   benchmarks/scripts/compare-builds.sh <base-commit> [rounds=5]
 #   COMMANDS="pingpong" benchmarks/scripts/compare-builds.sh <base-commit> 9   # only some of the commands below
+#   COMMANDS="queue" benchmarks/scripts/compare-builds.sh <base-commit> 5      # queue, queue-handoff, queue-10x10
 set -euo pipefail
 base=${1:?usage: compare-builds.sh <base-commit> [rounds]}
 rounds=${2:-5}
@@ -34,7 +35,9 @@ pick() {
 }
 
 # figures: "<workload> <metric>" pairs, each from the run of its command
-figures=("callsoon cpu_ns_per_op" "pingpong cpu_ns_per_op" "spawn_coroutine bytes_per_task" "spawn_coroutine seconds")
+figures=("callsoon cpu_ns_per_op" "pingpong cpu_ns_per_op" "spawn_coroutine bytes_per_task" "spawn_coroutine seconds"
+         "queue cpu_ns_per_op" "queue-handoff cpu_ns_per_op" "queue-10x10 cpu_ns_per_op"
+         "queue bytes_per_op" "queue-handoff bytes_per_op" "queue-10x10 bytes_per_op")
 IFS=',' read -r -a commands <<<"${COMMANDS:-callsoon,pingpong,spawn --tasks 200000}"
 declare -A series
 for ((r = 1; r <= rounds; r++)); do

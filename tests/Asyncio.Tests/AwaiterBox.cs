@@ -23,3 +23,15 @@ internal readonly struct SemaphoreAwaiterBox(AsyncSemaphore.AcquireAwaiter await
 {
     public AsyncSemaphore.AcquireAwaiter GetAwaiter() => awaiter;
 }
+
+/// <summary>Awaits a queue-put awaiter a test already took.</summary>
+internal readonly struct PutAwaiterBox<T>(AsyncQueue<T>.PutAwaiter awaiter)
+{
+    public AsyncQueue<T>.PutAwaiter GetAwaiter() => awaiter;
+}
+
+/// <summary>Awaits a queue-join awaiter a test already took.</summary>
+internal readonly struct JoinAwaiterBox<T>(AsyncQueue<T>.JoinAwaiter awaiter)
+{
+    public AsyncQueue<T>.JoinAwaiter GetAwaiter() => awaiter;
+}

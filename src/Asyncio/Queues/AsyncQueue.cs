@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Asyncio;
 
 /// <summary>
@@ -67,23 +69,6 @@ public partial class AsyncQueue<T> : IAsyncEnumerable<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
     public PutAwaitable PutAsync(T item, CancellationToken cancellationToken = default) => new(this, item, cancellationToken);
 
-    /// <summary>The fast path of a put, run when it is awaited.</summary>
-    private ValueCoroutine PutNow(T item, CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return new ValueCoroutine(PutSlowAsync(item, cancellationToken));   // throws at once, puts nothing
-        }
-
-        if (!IsFull || _shutdown)
-        {
-            PutNoWait(item);
-            return ValueCoroutine.Completed;
-        }
-
-        return PutSlowAsync(item, cancellationToken);
-    }
-
     /// <summary>What <see cref="PutAsync"/> returns: await it, or turn it into a coroutine.</summary>
     public readonly struct PutAwaitable
     {
@@ -99,39 +84,15 @@ public partial class AsyncQueue<T> : IAsyncEnumerable<T>
         }
 
         /// <summary>Puts now if there is room, else waits.</summary>
-        public ValueCoroutineAwaiter GetAwaiter() => _queue.PutNow(_item, _token).GetAwaiter();
+        public PutAwaiter GetAwaiter() => new(_queue, _item, _token);
 
         /// <summary>The put as a cold coroutine: nothing is put until it runs.</summary>
         public Coroutine AsCoroutine() => _queue.PutSlowAsync(_item, _token);
     }
 
-    private async Coroutine PutSlowAsync(T item, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        while (IsFull)
-        {
-            if (_shutdown)
-            {
-                throw ShutDown("PutAsync");
-            }
-
-            try
-            {
-                await _putters.WaitAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                if (!IsFull && _putters.ResumedAfterWake)
-                {
-                    _putters.WakeOne();   // woken for a free slot we will not use: pass it on
-                }
-
-                throw;
-            }
-        }
-
-        PutNoWait(item);
-    }
+    /// <summary>The cold form (<see cref="PutAwaitable.AsCoroutine"/>): the same put, run when the coroutine runs.</summary>
+    private async Coroutine PutSlowAsync(T item, CancellationToken cancellationToken) =>
+        await new PutAwaitable(this, item, cancellationToken);
 
     /// <summary>Puts <paramref name="item"/> without waiting (asyncio's <c>put_nowait</c>).</summary>
     /// <exception cref="QueueFullError">A bounded queue is full.</exception>
@@ -176,27 +137,6 @@ public partial class AsyncQueue<T> : IAsyncEnumerable<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
     public GetAwaitable GetAsync(CancellationToken cancellationToken = default) => new(this, cancellationToken);
 
-    /// <summary>The fast path of a get, run when it is awaited.</summary>
-    private ValueCoroutine<T> GetNow(CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return Canceled<T>.Throw(cancellationToken);
-        }
-
-        if (TryGet(out T item))
-        {
-            return new ValueCoroutine<T>(item);
-        }
-
-        if (_shutdown)
-        {
-            throw ShutDown("GetAsync");
-        }
-
-        return GetSlowAsync(cancellationToken);
-    }
-
     /// <summary>What <see cref="GetAsync"/> returns: await it, or turn it into a coroutine.</summary>
     public readonly struct GetAwaitable
     {
@@ -210,39 +150,15 @@ public partial class AsyncQueue<T> : IAsyncEnumerable<T>
         }
 
         /// <summary>Takes an item now if there is one, else waits.</summary>
-        public ValueCoroutineAwaiter<T> GetAwaiter() => _queue.GetNow(_token).GetAwaiter();
+        public GetAwaiter GetAwaiter() => new(_queue, _token);
 
         /// <summary>The get as a cold coroutine: no item is taken until it runs.</summary>
         public Coroutine<T> AsCoroutine() => _queue.GetSlowAsync(_token);
     }
 
-    private async Coroutine<T> GetSlowAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        while (IsEmpty)
-        {
-            if (_shutdown)
-            {
-                throw ShutDown("GetAsync");
-            }
-
-            try
-            {
-                await _getters.WaitAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                if (!IsEmpty && _getters.ResumedAfterWake)
-                {
-                    _getters.WakeOne();   // woken for an item we will not take: pass it on
-                }
-
-                throw;
-            }
-        }
-
-        return GetNoWait();
-    }
+    /// <summary>The cold form (<see cref="GetAwaitable.AsCoroutine"/>): the same get, run when the coroutine runs.</summary>
+    private async Coroutine<T> GetSlowAsync(CancellationToken cancellationToken) =>
+        await new GetAwaitable(this, cancellationToken);
 
     /// <summary>Removes and returns the next item without waiting (asyncio's <c>get_nowait</c>).</summary>
     /// <exception cref="QueueEmptyError">The queue is empty.</exception>
@@ -306,22 +222,36 @@ public partial class AsyncQueue<T> : IAsyncEnumerable<T>
             _token = token;
         }
 
-        /// <summary>Returns at once when nothing is unfinished, else waits.</summary>
-        public ValueCoroutineAwaiter GetAwaiter() =>
-            (_queue._unfinished == 0 && !_token.IsCancellationRequested ? ValueCoroutine.Completed : new ValueCoroutine(_queue.JoinSlowAsync(_token))).GetAwaiter();
+        /// <summary>Returns at once when nothing is unfinished, else waits (in the event that is set exactly while nothing is).</summary>
+        public JoinAwaiter GetAwaiter() => new(_queue._finished.WaitAsync(_token).GetAwaiter());
 
         /// <summary>The join as a cold coroutine.</summary>
         public Coroutine AsCoroutine() => _queue.JoinSlowAsync(_token);
     }
 
-    private async Coroutine JoinSlowAsync(CancellationToken cancellationToken)
+    /// <summary>Awaits <see cref="JoinAsync"/> without a coroutine frame: the wait of the "all done" event, without its result.</summary>
+    public readonly struct JoinAwaiter : ICriticalNotifyCompletion, ILoopAwaiter
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        if (_unfinished > 0)
-        {
-            await _finished.WaitAsync(cancellationToken);
-        }
+        private readonly AsyncEvent.WaitAwaiter _wait;
+
+        internal JoinAwaiter(AsyncEvent.WaitAwaiter wait) => _wait = wait;
+
+        /// <summary>True when nothing is unfinished (or the token was already cancelled).</summary>
+        public bool IsCompleted => _wait.IsCompleted;
+
+        /// <summary>Returns once every item is done; throws <see cref="CancelledError"/> or <see cref="OperationCanceledException"/> when the wait was cancelled.</summary>
+        public void GetResult() => _wait.GetResult();
+
+        void ILoopAwaiter.Suspend(AioTask task, AioTask frame) => _wait.Park(task);
+
+        /// <inheritdoc/>
+        public void OnCompleted(Action continuation) => _wait.OnCompleted(continuation);
+
+        /// <inheritdoc/>
+        public void UnsafeOnCompleted(Action continuation) => _wait.UnsafeOnCompleted(continuation);
     }
+
+    private async Coroutine JoinSlowAsync(CancellationToken cancellationToken) => await _finished.WaitAsync(cancellationToken);
 
     /// <summary>
     /// Shuts the queue down (asyncio's <c>shutdown</c>): puts fail with <see cref="QueueShutDownError"/>, gets return the

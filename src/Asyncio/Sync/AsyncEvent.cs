@@ -94,6 +94,9 @@ public sealed class AsyncEvent
 
         void ILoopAwaiter.Suspend(AioTask task, AioTask frame) => _wait.Park(task);
 
+        /// <summary>Parks <paramref name="task"/>, for awaiters that wrap this one (no boxing through the interface).</summary>
+        internal void Park(AioTask task) => _wait.Park(task);
+
         /// <inheritdoc/>
         public void OnCompleted(Action continuation) => _wait.OnCompleted(continuation);
 

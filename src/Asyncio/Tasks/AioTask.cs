@@ -321,6 +321,16 @@ public abstract class AioTask : AioFuture, ITimerTarget
             delivered.CancelDeliveredByToken = false;
         }
 
+        if (_extras is { ResumeGuard: { } guard } guarded)
+        {
+            // A frameless waiter re-checks its condition before the coroutine runs, and parks again if it still fails.
+            guarded.ResumeGuard = null;
+            if ((flags & WokenFromQueue) != 0 && !injectCancel && guarded.ResumeError is null && guard.TryRepark(this, guarded.GuardToken))
+            {
+                return;
+            }
+        }
+
         _flags |= Started;
         AioTask? previousTask = loop._currentTask;
         loop._currentTask = this;
@@ -644,6 +654,17 @@ public abstract class AioTask : AioFuture, ITimerTarget
     /// <summary>Remembers the token registration of the current wait; it is disposed when the task resumes.</summary>
     internal void SetWaitRegistration(CancellationTokenRegistration registration) => Extras.WaitRegistration = registration;
 
+    /// <summary>
+    /// Asks <paramref name="guard"/> before the task resumes from its current wait-queue park (see <see cref="IResumeGuard"/>);
+    /// <paramref name="token"/> is the wait's token, for parking again. Cleared at the next step.
+    /// </summary>
+    internal void SetResumeGuard(IResumeGuard guard, CancellationToken token)
+    {
+        TaskExtras extras = Extras;
+        extras.ResumeGuard = guard;
+        extras.GuardToken = token;
+    }
+
     /// <summary>Makes the next resume throw <paramref name="error"/> (asyncio throws such errors into the coroutine).</summary>
     internal void ResumeWithError(Exception error)
     {
@@ -743,6 +764,8 @@ public abstract class AioTask : AioFuture, ITimerTarget
         public Action? ForeignResume;
         public Exception? ResumeError;
         public CancellationTokenRegistration WaitRegistration;
+        public IResumeGuard? ResumeGuard;     // a frameless queue waiter's re-check, for the current park only
+        public CancellationToken GuardToken;  // that wait's token
         public bool CancelDeliveredByToken;
         public CreationStack? CreationStack;   // debug mode
 

@@ -296,7 +296,7 @@ public abstract class AsyncQueueTestBase<TQueue>
             var q = Create();
             var put = q.PutAsync(1).GetAwaiter();
             Assert.True(put.IsCompleted);   // done at once, without a loop iteration
-            await new AwaiterBox(put);
+            await new PutAwaiterBox<int>(put);
             Assert.Equal(1, await q.GetAsync());
         });
     }
@@ -657,7 +657,7 @@ public abstract class AsyncQueueTestBase<TQueue>
             var q = Create();
             var join = q.JoinAsync().GetAwaiter();
             Assert.True(join.IsCompleted);
-            await new AwaiterBox(join);
+            await new JoinAwaiterBox<int>(join);
             await q.JoinAsync();
             Assert.Equal(0.0, Aio.GetRunningLoop().Time());
         });
