@@ -46,12 +46,12 @@ internal sealed class EchoWorkload : IWorkload
         var cases = new List<Case>();
         if (_streams)
         {
-            cases.Add(new("streams_echo", Runtime.Asyncio, null, warm => Run(streams: true, o.Ops(200_000, warm))));
+            cases.Add(new("streams_echo", Runtime.Asyncio, null, warm => Run(streams: true, o.Ops(200_000, warm), warm)));
         }
 
         if (_protocol)
         {
-            cases.Add(new("protocol_echo", Runtime.Asyncio, null, warm => Run(streams: false, o.Ops(200_000, warm))));
+            cases.Add(new("protocol_echo", Runtime.Asyncio, null, warm => Run(streams: false, o.Ops(200_000, warm), warm)));
         }
 
         return cases;
@@ -64,9 +64,9 @@ internal sealed class EchoWorkload : IWorkload
                      "streams_echo − protocol_echo is the streams style's own cost.";
     }
 
-    public static Sample Run(bool streams, long n) => Aio.Run(() => Measured(streams, n));
+    public static Sample Run(bool streams, long n, bool warm) => Aio.Run(() => Measured(streams, n, warm));
 
-    private static async Coroutine<Sample> Measured(bool streams, long n)
+    private static async Coroutine<Sample> Measured(bool streams, long n, bool warm)
     {
         EventLoop loop = Aio.GetRunningLoop();
         Server server = streams
@@ -80,18 +80,23 @@ internal sealed class EchoWorkload : IWorkload
         }
 
         // One round trip per connection first: the buffers every connection allocates once are not counted.
-        var warm = new ClientRun(loop, Connections);
+        var firstRun = new ClientRun(loop, Connections);
         foreach (var (_, protocol) in clients)
         {
-            protocol.Run = warm;
+            protocol.Run = firstRun;
             protocol.SendNext();
         }
 
-        await warm.Done;
+        await firstRun.Done;
         var run = new ClientRun(loop, n);
         foreach (var (_, protocol) in clients)
         {
             protocol.Run = run;
+        }
+
+        if (!warm)
+        {
+            PerfControl.Enable();
         }
 
         long a0 = Measure.ThreadAllocated();
@@ -108,6 +113,10 @@ internal sealed class EchoWorkload : IWorkload
         double u1 = Measure.ThreadUserSeconds();
         double c1 = Measure.ThreadCpuSeconds();
         long a1 = Measure.ThreadAllocated();
+        if (!warm)
+        {
+            PerfControl.Disable();
+        }
 
         foreach (var (transport, _) in clients)
         {

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace Asyncio;
@@ -13,7 +15,12 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
     public const int DefaultLimit = 64 * 1024;
 
     private readonly int _limit;
-    private readonly WaitQueue _waiter = new();
+
+    /// <summary>
+    /// The task waiting for data (one at a time). New data wakes it with <see cref="WaitQueue.WakeOneChecked"/>, so it
+    /// resumes only while data, EOF or an error is there; EOF and errors stay, so they wake it plainly.
+    /// </summary>
+    private readonly WaitQueue _waiter;
     private byte[] _buffer = Array.Empty<byte>();
     private int _start;
     private int _end;
@@ -32,7 +39,11 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
         }
 
         _limit = limit;
+        _waiter = new WaitQueue("AioStreamReader (waiting for data)", HasDataOrEnd);
     }
+
+    /// <summary>Something for a waiting read: buffered bytes, the end of the stream, or an error.</summary>
+    private bool HasDataOrEnd() => _end > _start || _eof || _exception is not null;
 
     /// <summary>The buffer limit.</summary>
     public int Limit => _limit;
@@ -115,7 +126,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
     internal void Commit(int count)
     {
         _end += count;
-        _waiter.WakeAll();
+        _waiter.WakeOneChecked();
         if (_transport is not null && !_paused && _end - _start > 2 * _limit)
         {
             _paused = true;
@@ -163,18 +174,25 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
     {
         if (_waiter.Count > 0)
         {
-            throw new InvalidOperationException(
-                $"{member}() called while another task is already waiting for incoming data on this reader. Read a stream from one task at a time.");
+            throw ReadWhileWaiting(member);
         }
 
-        if (_paused)
-        {
-            _paused = false;   // waiting while paused would deadlock
-            _transport?.ResumeReading();
-        }
-
+        ResumeReadingToWait();
         await _waiter.WaitAsync(cancellationToken);
         ThrowIfFailed();
+    }
+
+    private static InvalidOperationException ReadWhileWaiting(string member) => new(
+        $"{member}() called while another task is already waiting for incoming data on this reader. Read a stream from one task at a time.");
+
+    /// <summary>About to wait for data: reading must be on (waiting while paused would deadlock).</summary>
+    private void ResumeReadingToWait()
+    {
+        if (_paused)
+        {
+            _paused = false;
+            _transport?.ResumeReading();
+        }
     }
 
     // ------------------------------------------------------------------ reads
@@ -198,26 +216,82 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
         }
 
         /// <summary>Copies buffered bytes at once, else waits for some.</summary>
-        public ValueCoroutineAwaiter<int> GetAwaiter() => _reader.ReadNow(_destination).GetAwaiter();
+        /// <exception cref="InvalidOperationException">Another task is already waiting for data on this reader.</exception>
+        public ReadAwaiter GetAwaiter() => new(_reader, _destination);
 
         /// <summary>The read as a cold coroutine: nothing is read until it runs.</summary>
         public Coroutine<int> AsCoroutine() => _reader.ReadIntoSlowAsync(_destination);
     }
 
-    private ValueCoroutine<int> ReadNow(Memory<byte> destination)
+    /// <summary>
+    /// Awaits <see cref="ReadAsync(Memory{byte})"/> without a coroutine frame: buffered bytes (or the end of the
+    /// stream) are copied when the awaiter is made, right before <c>IsCompleted</c>; otherwise the task parks in the
+    /// reader's wait queue and copies when it resumes, which it does only while data, EOF or an error is there (see
+    /// <see cref="WaitQueue.WakeOneChecked"/>), so one wait is always enough.
+    /// </summary>
+    public readonly struct ReadAwaiter : ICriticalNotifyCompletion, ILoopAwaiter
     {
-        ThrowIfFailed();
-        if (destination.IsEmpty)
+        private readonly AioStreamReader _reader;
+        private readonly Memory<byte> _destination;
+        private readonly WaitQueue.WaitAwaiter _wait;
+        private readonly int _count;          // the bytes copied at once, when _ready
+        private readonly bool _ready;         // no wait: _count is the result, or _busy is to be thrown
+        private readonly bool _busy;          // another task is waiting already
+
+        internal ReadAwaiter(AioStreamReader reader, Memory<byte> destination)
         {
-            return new ValueCoroutine<int>(0);
+            _reader = reader;
+            _destination = destination;
+            _wait = reader._waiter.WaitAsync().GetAwaiter();
+            reader.ThrowIfFailed();
+            if (destination.IsEmpty)
+            {
+                _ready = true;
+            }
+            else if (reader._end > reader._start || reader._eof)
+            {
+                _count = reader.CopyOut(destination.Span);
+                _ready = true;
+            }
+            else if (reader._waiter.Count > 0)
+            {
+                _busy = true;
+                _ready = true;
+            }
         }
 
-        if (_end > _start || _eof)
+        /// <summary>True when the read completed at once; throws when a wait is needed and no loop runs on this thread.</summary>
+        public bool IsCompleted => _ready || (EventLoop.Current is not null ? false : throw ThrowHelper.NoRunningLoop("AioStreamReader.ReadAsync"));
+
+        /// <summary>The number of bytes read; 0 at the end of the stream.</summary>
+        public int GetResult()
         {
-            return new ValueCoroutine<int>(CopyOut(destination.Span));
+            if (_ready)
+            {
+                return _busy ? throw ReadWhileWaiting("ReadAsync") : _count;
+            }
+
+            _wait.GetResult();   // CancelledError if the task was cancelled meanwhile (the buffered data stays)
+            _reader.ThrowIfFailed();
+            Debug.Assert(_reader.HasDataOrEnd(), "A waiting read resumed with nothing to read.");
+            return _reader.CopyOut(_destination.Span);
         }
 
-        return ReadIntoSlowAsync(destination);
+        void ILoopAwaiter.Suspend(AioTask task, AioTask frame)
+        {
+            _reader.ResumeReadingToWait();
+            _wait.Park(task);
+        }
+
+        /// <inheritdoc/>
+        public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+        /// <summary>Plain .NET async code waits in the reader's queue too; its continuation runs on the loop.</summary>
+        public void UnsafeOnCompleted(Action continuation)
+        {
+            _reader.ResumeReadingToWait();
+            _wait.UnsafeOnCompleted(continuation);
+        }
     }
 
     private async Coroutine<int> ReadIntoSlowAsync(Memory<byte> destination)
