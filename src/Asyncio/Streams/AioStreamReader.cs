@@ -231,47 +231,45 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
     /// </summary>
     public readonly struct ReadAwaiter : ICriticalNotifyCompletion, ILoopAwaiter
     {
+        private const int Waits = -1;   // nothing to read yet: the task waits
+        private const int Busy = -2;    // another task is waiting already: GetResult throws
+
+        // Few fields, two of them references: the awaiter is copied into the awaiting coroutine's frame at each wait.
         private readonly AioStreamReader _reader;
         private readonly Memory<byte> _destination;
-        private readonly WaitQueue.WaitAwaiter _wait;
-        private readonly int _count;          // the bytes copied at once, when _ready
-        private readonly bool _ready;         // no wait: _count is the result, or _busy is to be thrown
-        private readonly bool _busy;          // another task is waiting already
+        private readonly int _count;    // the bytes copied at once (0: empty destination or EOF), or Waits, or Busy
 
         internal ReadAwaiter(AioStreamReader reader, Memory<byte> destination)
         {
+            reader.ThrowIfFailed();
             _reader = reader;
             _destination = destination;
-            _wait = reader._waiter.WaitAsync().GetAwaiter();
-            reader.ThrowIfFailed();
             if (destination.IsEmpty)
             {
-                _ready = true;
+                _count = 0;
             }
             else if (reader._end > reader._start || reader._eof)
             {
                 _count = reader.CopyOut(destination.Span);
-                _ready = true;
             }
-            else if (reader._waiter.Count > 0)
+            else
             {
-                _busy = true;
-                _ready = true;
+                _count = reader._waiter.Count > 0 ? Busy : Waits;
             }
         }
 
         /// <summary>True when the read completed at once; throws when a wait is needed and no loop runs on this thread.</summary>
-        public bool IsCompleted => _ready || (EventLoop.Current is not null ? false : throw ThrowHelper.NoRunningLoop("AioStreamReader.ReadAsync"));
+        public bool IsCompleted => _count != Waits || (EventLoop.Current is not null ? false : throw ThrowHelper.NoRunningLoop("AioStreamReader.ReadAsync"));
 
         /// <summary>The number of bytes read; 0 at the end of the stream.</summary>
         public int GetResult()
         {
-            if (_ready)
+            if (_count != Waits)
             {
-                return _busy ? throw ReadWhileWaiting("ReadAsync") : _count;
+                return _count == Busy ? throw ReadWhileWaiting("ReadAsync") : _count;
             }
 
-            _wait.GetResult();   // CancelledError if the task was cancelled meanwhile (the buffered data stays)
+            _reader._waiter.WaitAsync().GetAwaiter().GetResult();   // CancelledError if the task was cancelled meanwhile (the data stays buffered)
             _reader.ThrowIfFailed();
             Debug.Assert(_reader.HasDataOrEnd(), "A waiting read resumed with nothing to read.");
             return _reader.CopyOut(_destination.Span);
@@ -280,7 +278,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
         void ILoopAwaiter.Suspend(AioTask task, AioTask frame)
         {
             _reader.ResumeReadingToWait();
-            _wait.Park(task);
+            _reader._waiter.Park(task, default);
         }
 
         /// <inheritdoc/>
@@ -290,7 +288,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
         public void UnsafeOnCompleted(Action continuation)
         {
             _reader.ResumeReadingToWait();
-            _wait.UnsafeOnCompleted(continuation);
+            _reader._waiter.WaitAsync().GetAwaiter().UnsafeOnCompleted(continuation);
         }
     }
 
