@@ -170,16 +170,57 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
         }
     }
 
-    private async Coroutine WaitForDataAsync(string member, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Waits until data, the end of the stream or an error arrives (asyncio's <c>_wait_for_data</c>); throws at once if
+    /// another task is waiting already. Awaited without a coroutine frame of its own: the task parks in the wait queue.
+    /// </summary>
+    private DataWait WaitForData(string member, CancellationToken cancellationToken = default)
     {
         if (_waiter.Count > 0)
         {
             throw ReadWhileWaiting(member);
         }
 
-        ResumeReadingToWait();
-        await _waiter.WaitAsync(cancellationToken);
-        ThrowIfFailed();
+        return new DataWait(this, cancellationToken);
+    }
+
+    /// <summary>What <see cref="WaitForData"/> returns: its own awaiter. Used only by the reader's coroutines.</summary>
+    private readonly struct DataWait : ICriticalNotifyCompletion, ILoopAwaiter
+    {
+        private readonly AioStreamReader _reader;
+        private readonly CancellationToken _token;
+
+        public DataWait(AioStreamReader reader, CancellationToken token)
+        {
+            _reader = reader;
+            _token = token;
+        }
+
+        public DataWait GetAwaiter() => this;
+
+        /// <summary>Always false (waiting always parks); throws when no loop runs on this thread.</summary>
+        public bool IsCompleted => _reader._waiter.WaitAsync(_token).GetAwaiter().IsCompleted;
+
+        /// <summary>Returns once woken; throws the reader's error, <see cref="CancelledError"/> or <see cref="OperationCanceledException"/>.</summary>
+        public void GetResult()
+        {
+            _reader._waiter.WaitAsync(_token).GetAwaiter().GetResult();
+            _reader.ThrowIfFailed();
+        }
+
+        void ILoopAwaiter.Suspend(AioTask task, AioTask frame)
+        {
+            _reader.ResumeReadingToWait();
+            _reader._waiter.Park(task, _token);
+        }
+
+        public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+        public void UnsafeOnCompleted(Action continuation)
+        {
+            _reader.ResumeReadingToWait();
+            _reader._waiter.WaitAsync(_token).GetAwaiter().UnsafeOnCompleted(continuation);
+        }
     }
 
     private static InvalidOperationException ReadWhileWaiting(string member) => new(
@@ -297,7 +338,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
         ThrowIfFailed();
         while (_end == _start && !_eof && !destination.IsEmpty)
         {
-            await WaitForDataAsync("ReadAsync");
+            await WaitForData("ReadAsync");
         }
 
         return CopyOut(destination.Span);
@@ -342,7 +383,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
 
         if (_end == _start && !_eof)
         {
-            await WaitForDataAsync("ReadAsync");
+            await WaitForData("ReadAsync");
         }
 
         return Take(Math.Min(n, _end - _start));
@@ -372,7 +413,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
                 throw new IncompleteReadError(incomplete, n);
             }
 
-            await WaitForDataAsync("ReadExactlyAsync");
+            await WaitForData("ReadExactlyAsync");
         }
 
         return Take(n);
@@ -423,7 +464,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
                 throw new IncompleteReadError(Take(_end - _start), destination.Length);
             }
 
-            await WaitForDataAsync("ReadExactlyAsync");
+            await WaitForData("ReadExactlyAsync");
         }
 
         CopyOut(destination.Span);
@@ -548,7 +589,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
                 throw new IncompleteReadError(Take(_end - _start), null);
             }
 
-            await WaitForDataAsync("ReadUntilAsync", cancellationToken);
+            await WaitForData("ReadUntilAsync", cancellationToken);
         }
 
         if (matchStart > _limit)
