@@ -9,7 +9,7 @@ namespace Asyncio;
 /// (no copy), and the read methods take them out. Reading is paused when more than twice <see cref="Limit"/> is
 /// buffered and resumed once it drops to the limit. One task may wait for data at a time. Loop thread only.
 /// </summary>
-public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
+public sealed class AioStreamReader : IAsyncEnumerable<byte[]>, IResumeCondition
 {
     /// <summary>The default buffer limit (asyncio: 64 KiB).</summary>
     public const int DefaultLimit = 64 * 1024;
@@ -39,11 +39,14 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
         }
 
         _limit = limit;
-        _waiter = new WaitQueue("AioStreamReader (waiting for data)", HasDataOrEnd);
+        _waiter = new WaitQueue("AioStreamReader (waiting for data)", this);
     }
 
     /// <summary>Something for a waiting read: buffered bytes, the end of the stream, or an error.</summary>
     private bool HasDataOrEnd() => _end > _start || _eof || _exception is not null;
+
+    /// <summary>A read woken by new data resumes only while there is something to read (see <see cref="WaitQueue.WakeOneChecked"/>).</summary>
+    bool IResumeCondition.CanResume => HasDataOrEnd();
 
     /// <summary>The buffer limit.</summary>
     public int Limit => _limit;

@@ -38,7 +38,7 @@ public sealed class WaitQueue
     /// <summary>
     /// For <see cref="WakeOneChecked"/>: what must still hold when the woken waiter resumes; null for other queues.
     /// </summary>
-    private readonly Func<bool>? _resumeCondition;
+    private readonly IResumeCondition? _resumeCondition;
 
     /// <summary>A <see cref="WakeOneChecked"/> callback is in the ready queue (at most one at a time).</summary>
     private bool _checkedWakeQueued;
@@ -53,9 +53,9 @@ public sealed class WaitQueue
 
     /// <summary>
     /// A queue for <see cref="WakeOneChecked"/>: a waiter it wakes resumes only if <paramref name="resumeCondition"/>
-    /// is true right before it runs.
+    /// says so right before it runs.
     /// </summary>
-    internal WaitQueue(string waitsFor, Func<bool> resumeCondition)
+    internal WaitQueue(string waitsFor, IResumeCondition resumeCondition)
     {
         _waitsFor = waitsFor;
         _resumeCondition = resumeCondition;
@@ -135,7 +135,7 @@ public sealed class WaitQueue
     private void RunCheckedWake()
     {
         _checkedWakeQueued = false;
-        if (!_resumeCondition!())
+        if (!_resumeCondition!.CanResume)
         {
             return;
         }
