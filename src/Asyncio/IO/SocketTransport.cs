@@ -54,9 +54,6 @@ internal sealed unsafe class SocketTransport : StreamSocketTransport
         return (int)n;
     }
 
-    // Not inlined: a write usually comes from user code inside a try block (a handler's try/finally), where the JIT does
-    // not inline the send P/Invoke and calls it through a marshalling stub; in a method of its own it is inlined.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     protected override int TryWriteNow(ReadOnlySpan<byte> data)
     {
         nint sent;
