@@ -39,7 +39,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>, IResumeCondition
         }
 
         _limit = limit;
-        _waiter = new WaitQueue("AioStreamReader (waiting for data)", this);
+        _waiter = new WaitQueue("AioStreamReader.WaitForData", this);
     }
 
     /// <summary>Something for a waiting read: buffered bytes, the end of the stream, or an error.</summary>

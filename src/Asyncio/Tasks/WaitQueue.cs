@@ -18,7 +18,7 @@ namespace Asyncio;
 /// throws, <see cref="ResumedAfterWake"/> is true (asyncio's "a cancelled waiter that was already woken passes the
 /// wake-up on to the next waiter").
 /// </remarks>
-public sealed class WaitQueue
+public sealed class WaitQueue : IDescribedCallback
 {
     private struct Entry
     {
@@ -131,6 +131,9 @@ public sealed class WaitQueue
     }
 
     private static readonly Action<object?> s_checkedWake = static s => ((WaitQueue)s!).RunCheckedWake();
+
+    /// <summary>How reports name the <see cref="WakeOneChecked"/> callback (any thread: reads nothing that changes).</summary>
+    string IDescribedCallback.Describe() => $"WaitQueue.WakeOneChecked (resumes a task that waits in {_waitsFor ?? "a WaitQueue"})";
 
     private void RunCheckedWake()
     {

@@ -955,6 +955,21 @@ public sealed class StreamReaderTests
         });
     }
 
+    // What reports (ToString, aio ps, deadlock reports) say about a task waiting for data.
+    [Fact]
+    public void ReadAsyncMemory_Waiting_TaskSaysItWaitsForData()
+    {
+        RunAio(async () =>
+        {
+            var stream = new AioStreamReader();
+            AioTask<int> t = Aio.CreateTask(async () => await stream.ReadAsync(new byte[10]), name: "reader");
+            await Yield();
+            Assert.Contains("waits in AioStreamReader.WaitForData (1 waiting)", t.ToString(), StringComparison.Ordinal);
+            stream.FeedEof();
+            Assert.Equal(0, await t);
+        });
+    }
+
     // A waiting ReadAsync(Memory) whose task is cancelled: nothing is read, and the next read gets the data.
     [Fact]
     public void ReadAsyncMemory_CancelledWhileWaiting_NextReadGetsTheData()
