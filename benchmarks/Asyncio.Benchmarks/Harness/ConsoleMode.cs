@@ -22,6 +22,7 @@ internal static class ConsoleMode
     private static readonly IWorkload Queue10x10 = QueueWorkload.TenByTen;
     private static readonly IWorkload Gather = GatherWorkload.YieldOnce;
     private static readonly IWorkload GatherImmediate = GatherWorkload.Immediate;
+    private static readonly IWorkload Echo = new EchoWorkload();
 
     /// <summary>Command-line names and what each runs (<c>callsoon</c> includes its chain variant).</summary>
     private static readonly (string Name, IWorkload[] Runs, string Help)[] Commands =
@@ -37,6 +38,9 @@ internal static class ConsoleMode
         ("queue-10x10", [Queue10x10], Queue10x10.Summary),
         ("gather", [Gather, GatherImmediate], Gather.Summary + " Also runs gather-immediate."),
         ("gather-immediate", [GatherImmediate], GatherImmediate.Summary),
+        ("echo", [Echo], Echo.Summary),
+        ("streams_echo", [new EchoWorkload(protocol: false)], "Only the streams half of echo."),
+        ("protocol_echo", [new EchoWorkload(streams: false)], "Only the protocol half of echo."),
         ("all", [CallSoon, CallSoonChain, PingPong, Yield, Spawn, Semaphore, Queue, QueueHandOff, Queue10x10, Gather, GatherImmediate],
             "Every workload above, one after the other."),
     ];

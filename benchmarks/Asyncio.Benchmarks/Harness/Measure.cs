@@ -32,6 +32,18 @@ internal static class Measure
             : double.NaN;
     }
 
+    /// <summary>User-mode CPU seconds this thread has used (getrusage RUSAGE_THREAD); NaN where not available.</summary>
+    public static double ThreadUserSeconds()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return double.NaN;
+        }
+
+        const int RusageThread = 1;
+        return GetRusage(RusageThread, out RUsage u) == 0 ? u.UserSeconds + (u.UserMicroseconds / 1e6) : double.NaN;
+    }
+
     public static double Seconds(long start, long end) => (end - start) / (double)Stopwatch.Frequency;
 
     /// <summary>Bytes allocated by this thread so far (for single-threaded runtimes).</summary>

@@ -54,7 +54,7 @@ internal static class Report
                 Result(o, c, m.Name + "_max", s.Max);
             }
 
-            if (c.Runtime == Runtime.Asyncio && Stats.Of(Values(samples[c], Metric.CpuNsPerOp)) is { } cpu && double.IsFinite(cpu.Median))
+            if (c.Runtime == Runtime.Asyncio && !workload.Metrics.Contains(Metric.CpuNsPerOp) && Stats.Of(Values(samples[c], Metric.CpuNsPerOp)) is { } cpu && double.IsFinite(cpu.Median))
             {
                 Result(o, c, Metric.CpuNsPerOp.Name, cpu.Median);
             }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace Asyncio;
@@ -7,13 +9,18 @@ namespace Asyncio;
 /// (no copy), and the read methods take them out. Reading is paused when more than twice <see cref="Limit"/> is
 /// buffered and resumed once it drops to the limit. One task may wait for data at a time. Loop thread only.
 /// </summary>
-public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
+public sealed class AioStreamReader : IAsyncEnumerable<byte[]>, IResumeCondition
 {
     /// <summary>The default buffer limit (asyncio: 64 KiB).</summary>
     public const int DefaultLimit = 64 * 1024;
 
     private readonly int _limit;
-    private readonly WaitQueue _waiter = new();
+
+    /// <summary>
+    /// The task waiting for data (one at a time). New data wakes it with <see cref="WaitQueue.WakeOneChecked"/>, so it
+    /// resumes only while data, EOF or an error is there; EOF and errors stay, so they wake it plainly.
+    /// </summary>
+    private readonly WaitQueue _waiter;
     private byte[] _buffer = Array.Empty<byte>();
     private int _start;
     private int _end;
@@ -32,7 +39,14 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
         }
 
         _limit = limit;
+        _waiter = new WaitQueue("AioStreamReader.WaitForData", this);
     }
+
+    /// <summary>Something for a waiting read: buffered bytes, the end of the stream, or an error.</summary>
+    private bool HasDataOrEnd() => _end > _start || _eof || _exception is not null;
+
+    /// <summary>A read woken by new data resumes only while there is something to read (see <see cref="WaitQueue.WakeOneChecked"/>).</summary>
+    bool IResumeCondition.CanResume => HasDataOrEnd();
 
     /// <summary>The buffer limit.</summary>
     public int Limit => _limit;
@@ -115,7 +129,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
     internal void Commit(int count)
     {
         _end += count;
-        _waiter.WakeAll();
+        _waiter.WakeOneChecked();
         if (_transport is not null && !_paused && _end - _start > 2 * _limit)
         {
             _paused = true;
@@ -159,22 +173,70 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
         }
     }
 
-    private async Coroutine WaitForDataAsync(string member, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Waits until data, the end of the stream or an error arrives (asyncio's <c>_wait_for_data</c>); throws at once if
+    /// another task is waiting already. Awaited without a coroutine frame of its own: the task parks in the wait queue.
+    /// </summary>
+    private DataWait WaitForData(string member, CancellationToken cancellationToken = default)
     {
         if (_waiter.Count > 0)
         {
-            throw new InvalidOperationException(
-                $"{member}() called while another task is already waiting for incoming data on this reader. Read a stream from one task at a time.");
+            throw ReadWhileWaiting(member);
         }
 
+        return new DataWait(this, cancellationToken);
+    }
+
+    /// <summary>What <see cref="WaitForData"/> returns: its own awaiter. Used only by the reader's coroutines.</summary>
+    private readonly struct DataWait : ICriticalNotifyCompletion, ILoopAwaiter
+    {
+        private readonly AioStreamReader _reader;
+        private readonly CancellationToken _token;
+
+        public DataWait(AioStreamReader reader, CancellationToken token)
+        {
+            _reader = reader;
+            _token = token;
+        }
+
+        public DataWait GetAwaiter() => this;
+
+        /// <summary>Always false (waiting always parks); throws when no loop runs on this thread.</summary>
+        public bool IsCompleted => _reader._waiter.WaitAsync(_token).GetAwaiter().IsCompleted;
+
+        /// <summary>Returns once woken; throws the reader's error, <see cref="CancelledError"/> or <see cref="OperationCanceledException"/>.</summary>
+        public void GetResult()
+        {
+            _reader._waiter.WaitAsync(_token).GetAwaiter().GetResult();
+            _reader.ThrowIfFailed();
+        }
+
+        void ILoopAwaiter.Suspend(AioTask task, AioTask frame)
+        {
+            _reader.ResumeReadingToWait();
+            _reader._waiter.Park(task, _token);
+        }
+
+        public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+        public void UnsafeOnCompleted(Action continuation)
+        {
+            _reader.ResumeReadingToWait();
+            _reader._waiter.WaitAsync(_token).GetAwaiter().UnsafeOnCompleted(continuation);
+        }
+    }
+
+    private static InvalidOperationException ReadWhileWaiting(string member) => new(
+        $"{member}() called while another task is already waiting for incoming data on this reader. Read a stream from one task at a time.");
+
+    /// <summary>About to wait for data: reading must be on (waiting while paused would deadlock).</summary>
+    private void ResumeReadingToWait()
+    {
         if (_paused)
         {
-            _paused = false;   // waiting while paused would deadlock
+            _paused = false;
             _transport?.ResumeReading();
         }
-
-        await _waiter.WaitAsync(cancellationToken);
-        ThrowIfFailed();
     }
 
     // ------------------------------------------------------------------ reads
@@ -198,26 +260,80 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
         }
 
         /// <summary>Copies buffered bytes at once, else waits for some.</summary>
-        public ValueCoroutineAwaiter<int> GetAwaiter() => _reader.ReadNow(_destination).GetAwaiter();
+        /// <exception cref="InvalidOperationException">Another task is already waiting for data on this reader.</exception>
+        public ReadAwaiter GetAwaiter() => new(_reader, _destination);
 
         /// <summary>The read as a cold coroutine: nothing is read until it runs.</summary>
         public Coroutine<int> AsCoroutine() => _reader.ReadIntoSlowAsync(_destination);
     }
 
-    private ValueCoroutine<int> ReadNow(Memory<byte> destination)
+    /// <summary>
+    /// Awaits <see cref="ReadAsync(Memory{byte})"/> without a coroutine frame: buffered bytes (or the end of the
+    /// stream) are copied when the awaiter is made, right before <c>IsCompleted</c>; otherwise the task parks in the
+    /// reader's wait queue and copies when it resumes, which it does only while data, EOF or an error is there (see
+    /// <see cref="WaitQueue.WakeOneChecked"/>), so one wait is always enough.
+    /// </summary>
+    public readonly struct ReadAwaiter : ICriticalNotifyCompletion, ILoopAwaiter
     {
-        ThrowIfFailed();
-        if (destination.IsEmpty)
+        private const int Waits = -1;   // nothing to read yet: the task waits
+        private const int Busy = -2;    // another task is waiting already: GetResult throws
+
+        // Few fields, two of them references: the awaiter is copied into the awaiting coroutine's frame at each wait.
+        private readonly AioStreamReader _reader;
+        private readonly Memory<byte> _destination;
+        private readonly int _count;    // the bytes copied at once (0: empty destination or EOF), or Waits, or Busy
+
+        internal ReadAwaiter(AioStreamReader reader, Memory<byte> destination)
         {
-            return new ValueCoroutine<int>(0);
+            reader.ThrowIfFailed();
+            _reader = reader;
+            _destination = destination;
+            if (destination.IsEmpty)
+            {
+                _count = 0;
+            }
+            else if (reader._end > reader._start || reader._eof)
+            {
+                _count = reader.CopyOut(destination.Span);
+            }
+            else
+            {
+                _count = reader._waiter.Count > 0 ? Busy : Waits;
+            }
         }
 
-        if (_end > _start || _eof)
+        /// <summary>True when the read completed at once; throws when a wait is needed and no loop runs on this thread.</summary>
+        public bool IsCompleted => _count != Waits || (EventLoop.Current is not null ? false : throw ThrowHelper.NoRunningLoop("AioStreamReader.ReadAsync"));
+
+        /// <summary>The number of bytes read; 0 at the end of the stream.</summary>
+        public int GetResult()
         {
-            return new ValueCoroutine<int>(CopyOut(destination.Span));
+            if (_count != Waits)
+            {
+                return _count == Busy ? throw ReadWhileWaiting("ReadAsync") : _count;
+            }
+
+            _reader._waiter.WaitAsync().GetAwaiter().GetResult();   // CancelledError if the task was cancelled meanwhile (the data stays buffered)
+            _reader.ThrowIfFailed();
+            Debug.Assert(_reader.HasDataOrEnd(), "A waiting read resumed with nothing to read.");
+            return _reader.CopyOut(_destination.Span);
         }
 
-        return ReadIntoSlowAsync(destination);
+        void ILoopAwaiter.Suspend(AioTask task, AioTask frame)
+        {
+            _reader.ResumeReadingToWait();
+            _reader._waiter.Park(task, default);
+        }
+
+        /// <inheritdoc/>
+        public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+        /// <summary>Plain .NET async code waits in the reader's queue too; its continuation runs on the loop.</summary>
+        public void UnsafeOnCompleted(Action continuation)
+        {
+            _reader.ResumeReadingToWait();
+            _reader._waiter.WaitAsync().GetAwaiter().UnsafeOnCompleted(continuation);
+        }
     }
 
     private async Coroutine<int> ReadIntoSlowAsync(Memory<byte> destination)
@@ -225,7 +341,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
         ThrowIfFailed();
         while (_end == _start && !_eof && !destination.IsEmpty)
         {
-            await WaitForDataAsync("ReadAsync");
+            await WaitForData("ReadAsync");
         }
 
         return CopyOut(destination.Span);
@@ -270,7 +386,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
 
         if (_end == _start && !_eof)
         {
-            await WaitForDataAsync("ReadAsync");
+            await WaitForData("ReadAsync");
         }
 
         return Take(Math.Min(n, _end - _start));
@@ -300,7 +416,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
                 throw new IncompleteReadError(incomplete, n);
             }
 
-            await WaitForDataAsync("ReadExactlyAsync");
+            await WaitForData("ReadExactlyAsync");
         }
 
         return Take(n);
@@ -351,7 +467,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
                 throw new IncompleteReadError(Take(_end - _start), destination.Length);
             }
 
-            await WaitForDataAsync("ReadExactlyAsync");
+            await WaitForData("ReadExactlyAsync");
         }
 
         CopyOut(destination.Span);
@@ -476,7 +592,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>
                 throw new IncompleteReadError(Take(_end - _start), null);
             }
 
-            await WaitForDataAsync("ReadUntilAsync", cancellationToken);
+            await WaitForData("ReadUntilAsync", cancellationToken);
         }
 
         if (matchStart > _limit)

@@ -18,7 +18,7 @@ namespace Asyncio;
 /// throws, <see cref="ResumedAfterWake"/> is true (asyncio's "a cancelled waiter that was already woken passes the
 /// wake-up on to the next waiter").
 /// </remarks>
-public sealed class WaitQueue
+public sealed class WaitQueue : IDescribedCallback
 {
     private struct Entry
     {
@@ -35,6 +35,14 @@ public sealed class WaitQueue
     private int _inFlight;   // woken, not resumed yet
     private long _nextSeq = 1;
 
+    /// <summary>
+    /// For <see cref="WakeOneChecked"/>: what must still hold when the woken waiter resumes; null for other queues.
+    /// </summary>
+    private readonly IResumeCondition? _resumeCondition;
+
+    /// <summary>A <see cref="WakeOneChecked"/> callback is in the ready queue (at most one at a time).</summary>
+    private bool _checkedWakeQueued;
+
     /// <summary>Creates an empty queue.</summary>
     public WaitQueue()
     {
@@ -42,6 +50,16 @@ public sealed class WaitQueue
 
     /// <summary>A queue whose waiters wait for <paramref name="waitsFor"/> (e.g. "AsyncLock.AcquireAsync"), as reports say.</summary>
     internal WaitQueue(string waitsFor) => _waitsFor = waitsFor;
+
+    /// <summary>
+    /// A queue for <see cref="WakeOneChecked"/>: a waiter it wakes resumes only if <paramref name="resumeCondition"/>
+    /// says so right before it runs.
+    /// </summary>
+    internal WaitQueue(string waitsFor, IResumeCondition resumeCondition)
+    {
+        _waitsFor = waitsFor;
+        _resumeCondition = resumeCondition;
+    }
 
     /// <summary>What a task parked here waits for, for deadlock reports and <c>aio ps</c>.</summary>
     internal string DescribeWaiter() => _waitsFor is { } w ? $"waits in {w} ({_waiting} waiting)" : $"waits in {this}";
@@ -93,6 +111,61 @@ public sealed class WaitQueue
         }
 
         return woken;
+    }
+
+    /// <summary>
+    /// Wakes the longest-waiting waiter on the next iteration, as <see cref="WakeOne"/> does, but only if the queue's
+    /// resume condition still holds then: the check and the resume run in one ready-queue callback, so nothing can
+    /// undo the condition in between (a reader woken for data that another task read first stays parked instead of
+    /// resuming to an empty buffer). Several calls before that callback runs make one wake-up.
+    /// </summary>
+    internal void WakeOneChecked()
+    {
+        if (_waiting == 0 || _checkedWakeQueued)
+        {
+            return;
+        }
+
+        _checkedWakeQueued = true;
+        _loop!.EnqueueReady(s_checkedWake, this);
+    }
+
+    private static readonly Action<object?> s_checkedWake = static s => ((WaitQueue)s!).RunCheckedWake();
+
+    /// <summary>How reports name the <see cref="WakeOneChecked"/> callback (any thread: reads nothing that changes).</summary>
+    string IDescribedCallback.Describe() => $"WaitQueue.WakeOneChecked (resumes a task that waits in {_waitsFor ?? "a WaitQueue"})";
+
+    private void RunCheckedWake()
+    {
+        _checkedWakeQueued = false;
+        if (!_resumeCondition!.CanResume)
+        {
+            return;
+        }
+
+        while (_count > 0)
+        {
+            Entry entry = TakeHead();
+            switch (entry.Target)
+            {
+                case AioTask task when IsLive(task, entry.Seq):
+                    _waiting--;
+                    _inFlight++;
+                    task._flags |= WokenFromQueue;
+                    task._waiter = WaitMarker.Woken;
+                    task._waitSeq = 0;
+                    task.Step();   // at once: this callback is where the step would have been queued
+                    return;
+                case ForeignWaiter foreign when !foreign.Done:
+                    _waiting--;
+                    _inFlight++;
+                    foreign.Done = true;
+                    foreign.WasWoken = true;
+                    _loop!._loopDrivenForeign--;
+                    foreign.Run();
+                    return;
+            }
+        }
     }
 
     /// <summary>
@@ -412,7 +485,7 @@ public sealed class WaitQueue
             Queue._loop.EnqueueReady(Resume, this);
         }
 
-        private void Run()
+        public void Run()
         {
             Registration.Dispose();
             EventLoop loop = Queue._loop!;

@@ -890,6 +890,104 @@ public sealed class StreamReaderTests
         });
     }
 
+    // Not in test_streams.py (CPython's read() would return b"" here, as if at EOF): a read woken by data that another
+    // reader took before it ran keeps waiting, and returns the next data, never 0 before the end of the stream.
+    [Fact]
+    public void ReadAsyncMemory_WokenForDataAnotherReadTookFirst_KeepsWaiting()
+    {
+        RunAio(async () =>
+        {
+            var stream = new AioStreamReader();
+            var buffer = new byte[100];
+            AioTask<int> waiting = Aio.CreateTask(async () => await stream.ReadAsync(buffer));
+            await Yield();
+            stream.FeedData("one"u8);
+            Assert.Equal(3, await stream.ReadAsync(new byte[100]));   // this task takes it before the woken read runs
+            await Yield(3);
+            Assert.False(waiting.IsDone);
+            stream.FeedData("two"u8);
+            Assert.Equal(3, await waiting);
+            Assert.Equal("two", S(buffer[..3]));
+        });
+    }
+
+    // The same for a read awaited by plain .NET async code (a foreign await of the reader's awaitable).
+    [Fact]
+    public void ReadAsyncMemory_FromDotNetAsyncCode_WokenForDataAnotherReadTookFirst_KeepsWaiting()
+    {
+        RunAio(async () =>
+        {
+            var stream = new AioStreamReader();
+            var buffer = new byte[100];
+            AioTask<int> waiting = Aio.CreateTask(async Task<int> () => await stream.ReadAsync(buffer));
+            await Yield();
+            stream.FeedData("one"u8);
+            Assert.Equal(3, await stream.ReadAsync(new byte[100]));
+            await Yield(3);
+            Assert.False(waiting.IsDone);
+            stream.FeedData("two"u8);
+            Assert.Equal(3, await waiting);
+            Assert.Equal("two", S(buffer[..3]));
+
+            // and EOF still ends it with 0
+            AioTask<int> atEof = Aio.CreateTask(async Task<int> () => await stream.ReadAsync(buffer));
+            await Yield();
+            stream.FeedEof();
+            Assert.Equal(0, await atEof);
+        });
+    }
+
+    // The same for the other reads, which wait in the same queue.
+    [Fact]
+    public void ReadLineAsync_WokenForDataAnotherReadTookFirst_KeepsWaiting()
+    {
+        RunAio(async () =>
+        {
+            var stream = new AioStreamReader();
+            AioTask<byte[]> waiting = Aio.CreateTask(stream.ReadLineAsync());
+            await Yield();
+            stream.FeedData("x\n"u8);
+            Assert.Equal("x\n", S(await stream.ReadAsync(100)));
+            await Yield(3);
+            Assert.False(waiting.IsDone);
+            stream.FeedData("y\n"u8);
+            Assert.Equal("y\n", S(await waiting));
+        });
+    }
+
+    // What reports (ToString, aio ps, deadlock reports) say about a task waiting for data.
+    [Fact]
+    public void ReadAsyncMemory_Waiting_TaskSaysItWaitsForData()
+    {
+        RunAio(async () =>
+        {
+            var stream = new AioStreamReader();
+            AioTask<int> t = Aio.CreateTask(async () => await stream.ReadAsync(new byte[10]), name: "reader");
+            await Yield();
+            Assert.Contains("waits in AioStreamReader.WaitForData (1 waiting)", t.ToString(), StringComparison.Ordinal);
+            stream.FeedEof();
+            Assert.Equal(0, await t);
+        });
+    }
+
+    // A waiting ReadAsync(Memory) whose task is cancelled: nothing is read, and the next read gets the data.
+    [Fact]
+    public void ReadAsyncMemory_CancelledWhileWaiting_NextReadGetsTheData()
+    {
+        RunAio(async () =>
+        {
+            var stream = new AioStreamReader();
+            var buffer = new byte[100];
+            AioTask<int> t = Aio.CreateTask(async () => await stream.ReadAsync(buffer));
+            await Yield();
+            t.Cancel();
+            await ThrowsAsync<CancelledError>(async () => await t);
+            stream.FeedData("data"u8);
+            Assert.Equal(4, await stream.ReadAsync(buffer));
+            Assert.Equal("data", S(buffer[..4]));
+        });
+    }
+
     // ------------------------------------------------------------------ ToString (CPython: __repr__)
 
     // CPython: test_streams.py StreamTests.test___repr__, test___repr__nondefault_limit, test___repr__eof,
