@@ -5,6 +5,10 @@ namespace Asyncio;
 /// and must wait again when the condition it was woken for no longer holds when it runs, as asyncio's
 /// <c>while self.full(): await putter</c>. The task's step asks it before resuming the coroutine.
 /// </summary>
+/// <remarks>
+/// A waiter that fails the check goes to the tail, behind the others (asyncio's order for queues). A queue whose
+/// single waiter should simply stay parked checks at wake-up time instead, with <see cref="IResumeCondition"/>.
+/// </remarks>
 internal interface IResumeGuard
 {
     /// <summary>
