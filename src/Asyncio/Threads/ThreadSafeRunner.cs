@@ -10,34 +10,26 @@ internal sealed class ThreadSafeRunner<T>
 
     /// <summary>
     /// Submitted by ToThread work of the same loop, which now waits for this coroutine: while it runs, that work must not
-    /// hold virtual time back (the coroutine may sleep), or neither could ever finish.
+    /// hold virtual time back (the coroutine may sleep), or neither could ever finish. The hold is released on the loop
+    /// thread when the coroutine starts, never from the worker: released any earlier, a loop that had not yet posted
+    /// this start would see nothing left to wait for and report a deadlock.
     /// </summary>
+    private readonly bool _releaseTimeHold;
+
+    /// <summary>The hold was released when the coroutine started and is restored when it finishes. Loop thread only.</summary>
     private bool _releasedTimeHold;
 
-    private ThreadSafeRunner(EventLoop loop, CoroutineFrame<T> frame)
+    private ThreadSafeRunner(EventLoop loop, CoroutineFrame<T> frame, bool releaseTimeHold)
     {
         _loop = loop;
         _frame = frame;
+        _releaseTimeHold = releaseTimeHold;
     }
 
     public static Task<T> Start(EventLoop loop, CoroutineFrame<T> frame, CancellationToken cancellationToken)
     {
-        var runner = new ThreadSafeRunner<T>(loop, frame);
-        if (ReferenceEquals(EventLoop.t_offLoopWorkFor, loop))
-        {
-            runner._releasedTimeHold = true;
-            loop.EndOffLoopWork();
-        }
-
-        try
-        {
-            loop.CallSoonThreadSafe(static s => ((ThreadSafeRunner<T>)s!).StartOnLoop(), runner);
-        }
-        catch
-        {
-            runner.RestoreTimeHold();
-            throw;
-        }
+        var runner = new ThreadSafeRunner<T>(loop, frame, releaseTimeHold: ReferenceEquals(EventLoop.t_offLoopWorkFor, loop));
+        loop.CallSoonThreadSafe(static s => ((ThreadSafeRunner<T>)s!).StartOnLoop(), runner);
 
         if (cancellationToken.CanBeCanceled)
         {
@@ -53,6 +45,12 @@ internal sealed class ThreadSafeRunner<T>
 
     private void StartOnLoop()
     {
+        if (_releaseTimeHold)
+        {
+            _releasedTimeHold = true;
+            _loop.EndOffLoopWork();
+        }
+
         try
         {
             _loop.StartFrameAsTask(_frame, name: null, eager: false);
