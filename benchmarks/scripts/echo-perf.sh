@@ -6,7 +6,7 @@
 # timer ticks, which swings by ±30% here, while thousands of user-mode samples per run, taken only inside the measured
 # windows (perf's control fifo, see Harness/PerfControl.cs), pin it to a few percent.
 #
-#   benchmarks/scripts/echo-perf.sh <rounds> <ops> <name>=<build-dir> [<name>=<build-dir> ...]
+#   [ASYNCIO_ECHO_SIZE=16384] benchmarks/scripts/echo-perf.sh <rounds> <ops> <name>=<build-dir> [<name>=<build-dir> ...]
 #   e.g. echo-perf.sh 5 200000 base=/tmp/base head=/tmp/head
 #
 # A build dir holds Asyncio.Benchmarks.dll (dotnet build -c Release benchmarks/Asyncio.Benchmarks -o DIR); to measure

@@ -15,7 +15,9 @@ namespace Asyncio.Benchmarks.Workloads;
 internal sealed class EchoWorkload : IWorkload
 {
     private const int Connections = 100;
-    private const int RequestSize = 1024;
+    /// <summary>Bytes per request: 1 KiB, or ASYNCIO_ECHO_SIZE (e.g. 16384; echo-perf.sh passes the environment on).</summary>
+    private static readonly int RequestSize =
+        int.TryParse(Environment.GetEnvironmentVariable("ASYNCIO_ECHO_SIZE"), out int size) && size > 0 ? size : 1024;
 
     private readonly bool _streams;
     private readonly bool _protocol;
@@ -29,7 +31,7 @@ internal sealed class EchoWorkload : IWorkload
 
     public string Name => _streams && _protocol ? "echo" : _streams ? "streams_echo" : "protocol_echo";
 
-    public string Summary => "CPU ns (user+sys, user) and bytes per 1 KiB echo round trip on 100 loopback TCP connections, one loop: streams_echo vs protocol_echo.";
+    public string Summary => "CPU ns (user+sys, user) and bytes per 1 KiB (ASYNCIO_ECHO_SIZE) echo round trip on 100 loopback TCP connections, one loop: streams_echo vs protocol_echo.";
 
     public IReadOnlyList<Metric> Metrics => [Metric.CpuNsPerOp, Metric.UserNsPerOp, Metric.BytesPerOp, Metric.OpsPerSec];
 

@@ -45,7 +45,7 @@ internal sealed unsafe class FdPipeTransport : PipeTransport
         nint n;
         if (_buffered is { } buffered)
         {
-            Memory<byte> buffer = buffered.GetBuffer(-1);
+            Memory<byte> buffer = buffered.GetBufferFilledAtOnce(-1);
             fixed (byte* p = buffer.Span)
             {
                 n = read(_fd, p, buffer.Length);

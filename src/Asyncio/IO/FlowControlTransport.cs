@@ -170,7 +170,7 @@ internal abstract class FlowControlTransport : Transport
 
         while (!data.IsEmpty)
         {
-            Memory<byte> buffer = buffered.GetBuffer(data.Length);
+            Memory<byte> buffer = buffered.GetBufferFilledAtOnce(data.Length);
             if (buffer.IsEmpty)
             {
                 throw new InvalidOperationException("BufferedProtocol.GetBuffer returned an empty buffer.");

@@ -50,4 +50,12 @@ public abstract class BufferedProtocol : Protocol
 
     /// <summary><paramref name="bytesRead"/> bytes were written at the start of the last buffer handed out.</summary>
     public abstract void BufferUpdated(int bytesRead);
+
+    /// <summary>
+    /// <see cref="GetBuffer"/> for a transport that fills the buffer and calls <see cref="BufferUpdated"/> (or drops the
+    /// buffer) before it returns, with no await in between: the stream reader may then hand out a waiting read's own
+    /// destination (see <c>AioStreamReader.GetWriteSpace</c>). A transport that keeps the buffer across an await (TLS)
+    /// calls <see cref="GetBuffer"/>.
+    /// </summary>
+    internal virtual Memory<byte> GetBufferFilledAtOnce(int sizeHint) => GetBuffer(sizeHint);
 }

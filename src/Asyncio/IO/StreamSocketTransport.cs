@@ -118,7 +118,7 @@ internal abstract class StreamSocketTransport : FlowControlTransport
             Memory<byte> buffer;
             try
             {
-                buffer = buffered.GetBuffer(-1);
+                buffer = buffered.GetBufferFilledAtOnce(-1);
                 if (buffer.Length == 0)
                 {
                     throw new InvalidOperationException("BufferedProtocol.GetBuffer returned an empty buffer.");

@@ -29,6 +29,14 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>, IResumeCondition
     private Transport? _transport;
     private bool _paused;
 
+    // Direct delivery: a task parked in ReadAsync(Memory<byte>) on an empty buffer lends its destination, and a
+    // transport that fills a buffer at once receives straight into it (no copy out of _buffer). One delivery per wait.
+    private AioTask? _directTask;            // the task whose ReadAwaiter parked, while it may still be parked here
+    private long _directSeq;                 // its wait's sequence number (the task is parked here iff it still matches)
+    private Memory<byte> _directDestination; // its destination
+    private int _directCount;                // bytes delivered into it, not yet returned by its resume
+    private bool _directOffered;             // the last GetWriteSpace handed out _directDestination
+
     /// <summary>A reader with a buffer limit of <paramref name="limit"/> bytes.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is zero or negative.</exception>
     public AioStreamReader(int limit = DefaultLimit)
@@ -46,7 +54,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>, IResumeCondition
     private bool HasDataOrEnd() => _end > _start || _eof || _exception is not null;
 
     /// <summary>A read woken by new data resumes only while there is something to read (see <see cref="WaitQueue.WakeOneChecked"/>).</summary>
-    bool IResumeCondition.CanResume => HasDataOrEnd();
+    bool IResumeCondition.CanResume => _directCount > 0 || HasDataOrEnd();
 
     /// <summary>The buffer limit.</summary>
     public int Limit => _limit;
@@ -80,7 +88,7 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>, IResumeCondition
             return;
         }
 
-        data.CopyTo(GetWriteSpace(data.Length).Span);
+        data.CopyTo(GetWriteSpace(data.Length).Span);   // never direct: a read that runs before the woken one takes these (see the tests)
         Commit(data.Length);
     }
 
@@ -100,9 +108,23 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>, IResumeCondition
         _waiter.WakeAll();
     }
 
-    /// <summary>Free space at the end of the buffer, at least <paramref name="atLeast"/> bytes (the transport receives into it).</summary>
-    internal Memory<byte> GetWriteSpace(int atLeast)
+    /// <summary>
+    /// Free space at the end of the buffer, at least <paramref name="atLeast"/> bytes (the transport receives into it).
+    /// With <paramref name="direct"/> (the caller fills it and calls <see cref="Commit"/> before it returns, no await in
+    /// between), a task parked in <see cref="ReadAsync(Memory{byte})"/> on an empty buffer lends its destination
+    /// instead, once per wait: its resume then returns those bytes without a copy.
+    /// </summary>
+    internal Memory<byte> GetWriteSpace(int atLeast, bool direct = false)
     {
+        if (direct && _directCount == 0 && _end == _start && !_eof && _exception is null
+            && _directTask is { } t && ReferenceEquals(t._waiter, _waiter) && t._waitSeq == _directSeq
+            && _directDestination.Length >= Math.Max(atLeast, 1))
+        {
+            _directOffered = true;
+            return _directDestination;
+        }
+
+        _directOffered = false;
         int want = Math.Max(atLeast, 16 * 1024);
         if (_buffer.Length - _end < want)
         {
@@ -128,9 +150,19 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>, IResumeCondition
     /// <summary><paramref name="count"/> bytes were written into the space <see cref="GetWriteSpace"/> handed out.</summary>
     internal void Commit(int count)
     {
-        _end += count;
+        if (_directOffered)
+        {
+            _directOffered = false;
+            Debug.Assert(_directCount == 0 && count <= _directDestination.Length);
+            _directCount = count;
+        }
+        else
+        {
+            _end += count;
+        }
+
         _waiter.WakeOneChecked();
-        if (_transport is not null && !_paused && _end - _start > 2 * _limit)
+        if (_transport is not null && !_paused && _end - _start + _directCount > 2 * _limit)
         {
             _paused = true;
             _transport.PauseReading();
@@ -313,7 +345,24 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>, IResumeCondition
                 return _count == Busy ? throw ReadWhileWaiting("ReadAsync") : _count;
             }
 
-            _reader._waiter.WaitAsync().GetAwaiter().GetResult();   // CancelledError if the task was cancelled meanwhile (the data stays buffered)
+            int direct = _reader.EndDirectWait();
+            try
+            {
+                _reader._waiter.WaitAsync().GetAwaiter().GetResult();   // CancelledError if the task was cancelled meanwhile (the data stays buffered)
+            }
+            catch when (direct > 0)
+            {
+                _reader.Unread(_destination.Span[..direct]);   // delivered into the destination: back to the front of the buffer
+                _reader.UpdatePause();
+                throw;
+            }
+
+            if (direct > 0)
+            {
+                _reader.UpdatePause();
+                return direct;   // received straight into the destination; an error or EOF after them shows at the next read
+            }
+
             _reader.ThrowIfFailed();
             Debug.Assert(_reader.HasDataOrEnd(), "A waiting read resumed with nothing to read.");
             return _reader.CopyOut(_destination.Span);
@@ -323,6 +372,9 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>, IResumeCondition
         {
             _reader.ResumeReadingToWait();
             _reader._waiter.Park(task, default);
+            _reader._directTask = task;
+            _reader._directSeq = task._waitSeq;
+            _reader._directDestination = _destination;
         }
 
         /// <inheritdoc/>
@@ -334,6 +386,59 @@ public sealed class AioStreamReader : IAsyncEnumerable<byte[]>, IResumeCondition
             _reader.ResumeReadingToWait();
             _reader._waiter.WaitAsync().GetAwaiter().UnsafeOnCompleted(continuation);
         }
+    }
+
+    /// <summary>A ReadAwaiter's wait ended: forgets its destination and returns the bytes delivered into it.</summary>
+    private int EndDirectWait()
+    {
+        if (_directTask is null || !ReferenceEquals(EventLoop.Current?._currentTask, _directTask))
+        {
+            return 0;   // not this wait's (a cancelled read resuming after another task parked and lent its destination)
+        }
+
+        int count = _directCount;
+        _directCount = 0;
+        _directTask = null;
+        _directDestination = default;
+        _directOffered = false;
+        return count;
+    }
+
+    /// <summary>After direct bytes were taken or put back: pauses above twice the limit, resumes at the limit, as usual.</summary>
+    private void UpdatePause()
+    {
+        if (_paused && _end - _start <= _limit)
+        {
+            _paused = false;
+            _transport?.ResumeReading();
+        }
+        else if (_transport is not null && !_paused && _end - _start > 2 * _limit)
+        {
+            _paused = true;
+            _transport.PauseReading();
+        }
+    }
+
+    /// <summary>Puts <paramref name="data"/> back in front of the buffered bytes (a cancelled read's direct delivery).</summary>
+    private void Unread(ReadOnlySpan<byte> data)
+    {
+        int count = _end - _start;
+        if (_start >= data.Length)
+        {
+            _start -= data.Length;
+        }
+        else
+        {
+            byte[] target = _buffer.Length >= count + data.Length
+                ? _buffer
+                : GC.AllocateUninitializedArray<byte>((int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)(count + data.Length)));
+            Buffer.BlockCopy(_buffer, _start, target, data.Length, count);   // overlapping moves are safe
+            _buffer = target;
+            _start = 0;
+            _end = count + data.Length;
+        }
+
+        data.CopyTo(_buffer.AsSpan(_start));
     }
 
     private async Coroutine<int> ReadIntoSlowAsync(Memory<byte> destination)

@@ -68,7 +68,9 @@ internal sealed class StreamProtocol : BufferedProtocol
         }, (task, transport, _loop));
     }
 
-    public override Memory<byte> GetBuffer(int sizeHint) => _reader!.GetWriteSpace(sizeHint);
+    public override Memory<byte> GetBuffer(int sizeHint) => _reader!.GetWriteSpace(sizeHint, direct: false);
+
+    internal override Memory<byte> GetBufferFilledAtOnce(int sizeHint) => _reader!.GetWriteSpace(sizeHint, direct: true);
 
     public override void BufferUpdated(int bytesRead) => _reader!.Commit(bytesRead);
 

@@ -988,6 +988,295 @@ public sealed class StreamReaderTests
         });
     }
 
+    // ------------------------------------------------------------------ direct delivery
+
+    // A transport that fills the buffer at once (the socket and pipe transports) receives straight into the destination
+    // of a task parked in ReadAsync(Memory) on an empty buffer; these drive the protocol as such a transport does.
+
+    private static StreamProtocol Protocol(AioStreamReader reader) => new(Aio.GetRunningLoop(), reader, null);
+
+    /// <summary>One receive as a transport makes it: up to the buffer's length; returns how many bytes went in.</summary>
+    private static int Receive(StreamProtocol protocol, ReadOnlySpan<byte> data, int sizeHint = -1)
+    {
+        Memory<byte> buffer = protocol.GetBufferFilledAtOnce(sizeHint);
+        int n = Math.Min(buffer.Length, data.Length);
+        data[..n].CopyTo(buffer.Span);
+        protocol.BufferUpdated(n);
+        return n;
+    }
+
+    private static bool IsIn(Memory<byte> memory, byte[] array) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray<byte>(memory, out var segment) && ReferenceEquals(segment.Array, array);
+
+    [Fact]
+    public void ReadAsyncMemory_DirectDelivery_ReturnsTheBytesWithoutBuffering()
+    {
+        RunAio(async () =>
+        {
+            var stream = new AioStreamReader();
+            var protocol = Protocol(stream);
+            var buffer = new byte[100];
+            AioTask<int> t = Aio.CreateTask(async () => await stream.ReadAsync(buffer));
+            await Yield();
+            Memory<byte> space = protocol.GetBufferFilledAtOnce(-1);
+            Assert.True(IsIn(space, buffer));
+            "hello"u8.CopyTo(space.Span);
+            protocol.BufferUpdated(5);
+            Assert.Equal(0, stream.BufferedCount);
+            Assert.Equal(5, await t);
+            Assert.Equal("hello", S(buffer[..5]));
+
+            // the next wait lends its destination again
+            AioTask<int> t2 = Aio.CreateTask(async () => await stream.ReadAsync(buffer));
+            await Yield();
+            Assert.True(IsIn(protocol.GetBufferFilledAtOnce(-1), buffer));
+            Assert.Equal(2, Receive(protocol, "ab"u8));
+            Assert.Equal(2, await t2);
+            Assert.Equal("ab", S(buffer[..2]));
+        });
+    }
+
+    // GetBuffer (TLS keeps the buffer across an await) and a read that did not park never lend the destination.
+    [Fact]
+    public void ReadAsyncMemory_GetBufferOrNoParkedRead_NeverDirect()
+    {
+        RunAio(async () =>
+        {
+            var stream = new AioStreamReader();
+            var protocol = Protocol(stream);
+            var buffer = new byte[100];
+            Assert.False(IsIn(protocol.GetBufferFilledAtOnce(-1), buffer));
+            AioTask<int> t = Aio.CreateTask(async () => await stream.ReadAsync(buffer));
+            await Yield();
+            Memory<byte> space = protocol.GetBuffer(-1);
+            Assert.False(IsIn(space, buffer));
+            "abc"u8.CopyTo(space.Span);
+            protocol.BufferUpdated(3);
+            Assert.Equal(3, stream.BufferedCount);
+            Assert.Equal(3, await t);
+            Assert.Equal("abc", S(buffer[..3]));
+        });
+    }
+
+    [Fact]
+    public void ReadAsyncMemory_DirectDelivery_SecondChunkInTheSameIterationLandsBehindTheFirst()
+    {
+        RunAio(async () =>
+        {
+            var stream = new AioStreamReader();
+            var protocol = Protocol(stream);
+            var buffer = new byte[100];
+            AioTask<int> t = Aio.CreateTask(async () => await stream.ReadAsync(buffer));
+            await Yield();
+            Assert.Equal(5, Receive(protocol, "first"u8));
+            Memory<byte> second = protocol.GetBufferFilledAtOnce(-1);
+            Assert.False(IsIn(second, buffer));   // one direct delivery per wait
+            "second"u8.CopyTo(second.Span);
+            protocol.BufferUpdated(6);
+            Assert.Equal(6, stream.BufferedCount);
+            Assert.Equal(5, await t);
+            Assert.Equal("first", S(buffer[..5]));
+            Assert.Equal("second", await TakeRest(stream));
+        });
+    }
+
+    [Fact]
+    public void ReadAsyncMemory_DirectDelivery_MoreThanTheDestination_RestIsBuffered()
+    {
+        RunAio(async () =>
+        {
+            var stream = new AioStreamReader();
+            var protocol = Protocol(stream);
+            var buffer = new byte[4];
+
+            // the transport receives what fits, then the rest into the buffer
+            AioTask<int> t = Aio.CreateTask(async () => await stream.ReadAsync(buffer));
+            await Yield();
+            ReadOnlySpan<byte> data = "abcdefghij"u8;
+            int n = Receive(protocol, data);
+            Assert.Equal(4, n);
+            Assert.Equal(6, Receive(protocol, data[n..]));
+            Assert.Equal(4, await t);
+            Assert.Equal("abcd", S(buffer));
+            Assert.Equal("efghij", await TakeRest(stream));
+
+            // a size hint larger than the destination: the buffer takes it all
+            AioTask<int> t2 = Aio.CreateTask(async () => await stream.ReadAsync(buffer));
+            await Yield();
+            Memory<byte> space = protocol.GetBufferFilledAtOnce(8);
+            Assert.False(IsIn(space, buffer));
+            "12345678"u8.CopyTo(space.Span);
+            protocol.BufferUpdated(8);
+            Assert.Equal(4, await t2);
+            Assert.Equal("1234", S(buffer));
+            Assert.Equal("5678", await TakeRest(stream));
+        });
+    }
+
+    // CPython: cancelling a read that waits leaves the received data for the next read. Delivered into the destination,
+    // the bytes go back in front of what was buffered behind them.
+    [Fact]
+    public void ReadAsyncMemory_TaskCancelledAfterDirectDelivery_NextReadGetsTheBytesInOrder()
+    {
+        RunAio(async () =>
+        {
+            var stream = new AioStreamReader();
+            var protocol = Protocol(stream);
+            var buffer = new byte[100];
+            AioTask<int> t = Aio.CreateTask(async () => await stream.ReadAsync(buffer));
+            await Yield();
+            Assert.Equal(4, Receive(protocol, "data"u8));
+            Assert.Equal(4, Receive(protocol, "more"u8));
+            t.Cancel();
+            await ThrowsAsync<CancelledError>(async () => await t);
+            Assert.Equal(8, stream.BufferedCount);
+            var next = new byte[100];
+            Assert.Equal(8, await stream.ReadAsync(next));
+            Assert.Equal("datamore", S(next[..8]));
+        });
+    }
+
+    // A cancelled read that resumes after another task parked and got a direct delivery leaves that delivery alone.
+    [Fact]
+    public void ReadAsyncMemory_CancelledReadResumingAfterAnotherGotADirectDelivery_LeavesItToThatRead()
+    {
+        RunAio(async () =>
+        {
+            var stream = new AioStreamReader();
+            var protocol = Protocol(stream);
+            var first = new byte[100];
+            var second = new byte[100];
+            AioTask<int> t1 = Aio.CreateTask(async () => await stream.ReadAsync(first));
+            await Yield();
+            AioTask<int> t2 = Aio.CreateTask(async () => await stream.ReadAsync(second));
+            bool direct = false;
+            CallSoon(() =>   // after t2 parks, before t1 resumes
+            {
+                direct = IsIn(protocol.GetBufferFilledAtOnce(-1), second);
+                Receive(protocol, "xy"u8);
+            });
+            t1.Cancel();
+            await ThrowsAsync<CancelledError>(async () => await t1);
+            Assert.True(direct);
+            Assert.Equal(2, await t2);
+            Assert.Equal("xy", S(second[..2]));
+            Assert.Equal(0, stream.BufferedCount);
+        });
+    }
+
+    /// <summary>A transport that only records pause and resume of reading.</summary>
+    private sealed class ReadingSwitch : Transport
+    {
+        public override EventLoop Loop => Aio.GetRunningLoop();
+        public override Protocol Protocol { get; set; } = null!;
+        public override bool IsClosing => false;
+        public override bool IsReading => Reading;
+        public bool Reading = true;
+        public override void PauseReading() => Reading = false;
+        public override void ResumeReading() => Reading = true;
+        public override void Write(ReadOnlySpan<byte> data) => throw new NotSupportedException();
+        public override void WriteEof() => throw new NotSupportedException();
+        public override bool CanWriteEof => false;
+        public override int WriteBufferSize => 0;
+        public override (int High, int Low) WriteBufferLimits => (0, 0);
+        public override void SetWriteBufferLimits(int? high = null, int? low = null) => throw new NotSupportedException();
+        public override void Close() { }
+        public override void Abort() { }
+        public override object? GetExtraInfo(string name) => null;
+    }
+
+    // Flow control counts directly delivered bytes as buffered ones until the read takes them (or gives them back).
+    [Fact]
+    public void ReadAsyncMemory_DirectDelivery_FlowControlCountsTheBytes()
+    {
+        RunAio(async () =>
+        {
+            var stream = new AioStreamReader(limit: 4);
+            var transport = new ReadingSwitch();
+            stream.SetTransport(transport);
+            var protocol = Protocol(stream);
+            var buffer = new byte[16];
+            AioTask<int> t = Aio.CreateTask(async () => await stream.ReadAsync(buffer));
+            await Yield();
+            Assert.Equal(10, Receive(protocol, "0123456789"u8));   // 10 > 2 × limit
+            Assert.False(transport.Reading);
+            Assert.Equal(10, await t);
+            Assert.True(transport.Reading);
+
+            // cancelled: 6 direct + 3 buffered = 9 > 8 pauses; given back, they keep it paused until a read drains to the limit
+            AioTask<int> t2 = Aio.CreateTask(async () => await stream.ReadAsync(buffer));
+            await Yield();
+            Assert.Equal(6, Receive(protocol, "abcdef"u8));
+            Assert.True(transport.Reading);
+            Assert.Equal(3, Receive(protocol, "ghi"u8));
+            Assert.False(transport.Reading);
+            t2.Cancel();
+            await ThrowsAsync<CancelledError>(async () => await t2);
+            Assert.False(transport.Reading);
+            Assert.Equal(9, stream.BufferedCount);
+            var five = new byte[5];
+            Assert.Equal(5, await stream.ReadAsync(five));
+            Assert.Equal("abcde", S(five));
+            Assert.True(transport.Reading);
+            Assert.Equal("fghi", await TakeRest(stream));
+        });
+    }
+
+    // The same when a timeout cancels the task, and with nothing buffered behind the bytes.
+    [Fact]
+    public void ReadAsyncMemory_TimeoutAfterDirectDelivery_NextReadGetsTheBytes()
+    {
+        RunAio(async () =>
+        {
+            var stream = new AioStreamReader();
+            var protocol = Protocol(stream);
+            var buffer = new byte[100];
+            int? got = null;
+            bool direct = false;
+            Aio.GetRunningLoop().CallLater(1, () =>   // due with the timeout, and first: scheduled before the task starts
+            {
+                direct = IsIn(protocol.GetBufferFilledAtOnce(-1), buffer);
+                Receive(protocol, "late"u8);
+            });
+            AioTask t = Aio.CreateTask(Aio.Timeout(1, async _ => got = await stream.ReadAsync(buffer)));
+            await ThrowsAsync<TimeoutException>(async () => await t);
+            Assert.True(direct);
+            Assert.Null(got);
+            Assert.Equal(4, stream.BufferedCount);
+            Assert.Equal("late", await TakeRest(stream));
+        });
+    }
+
+    // EOF and an error that come after directly delivered bytes show at the next read.
+    [Fact]
+    public void ReadAsyncMemory_DirectDelivery_EofAndErrorAfterTheBytesShowNext()
+    {
+        RunAio(async () =>
+        {
+            var stream = new AioStreamReader();
+            var protocol = Protocol(stream);
+            var buffer = new byte[100];
+            AioTask<int> t = Aio.CreateTask(async () => await stream.ReadAsync(buffer));
+            await Yield();
+            Assert.Equal(3, Receive(protocol, "end"u8));
+            stream.FeedEof();
+            Assert.Equal(3, await t);
+            Assert.Equal("end", S(buffer[..3]));
+            Assert.Equal(0, await stream.ReadAsync(buffer));
+
+            var failing = new AioStreamReader();
+            var p2 = Protocol(failing);
+            AioTask<int> t2 = Aio.CreateTask(async () => await failing.ReadAsync(buffer));
+            await Yield();
+            Assert.Equal(3, Receive(p2, "err"u8));
+            var error = new InvalidDataException("boom");
+            failing.SetException(error);
+            Assert.Equal(3, await t2);
+            Assert.Equal("err", S(buffer[..3]));
+            Assert.Same(error, await ThrowsAsync<InvalidDataException>(async () => await failing.ReadAsync(buffer)));
+        });
+    }
+
     // ------------------------------------------------------------------ ToString (CPython: __repr__)
 
     // CPython: test_streams.py StreamTests.test___repr__, test___repr__nondefault_limit, test___repr__eof,
