@@ -14,6 +14,14 @@ public sealed partial class EventLoop
     internal int _foreignAwaits;
 
     /// <summary>
+    /// ToThread/RunInExecutor work that submitted a coroutine to this loop with <c>RunCoroutineThreadSafe</c> and gave up
+    /// its hold on virtual time while the coroutine runs (it probably waits for it, but it may still be running). Like
+    /// a foreign await: the loop gives it <see cref="VirtualClock.ForeignAwaitGrace"/> before a timer jump and never
+    /// calls the loop deadlocked while it is there. Loop thread only.
+    /// </summary>
+    internal int _threadsAwaitingCoroutines;
+
+    /// <summary>
     /// Continuations of plain .NET async code parked on loop-native waits (a loop timer, a future), and one-shot
     /// virtual-clock timers. Loop thread only. Each usually stands behind one foreign await: an <c>async Task</c>
     /// helper sleeping on the loop's clock is awaited by a coroutine as a foreign Task, and must not hold virtual
@@ -189,7 +197,7 @@ public sealed partial class EventLoop
                 return Timeout.InfiniteTimeSpan;   // wait, in real time, for the thread work to post back
             }
 
-            if (_foreignAwaits > _loopDrivenForeign)
+            if (_foreignAwaits > _loopDrivenForeign || _threadsAwaitingCoroutines > 0)
             {
                 if (!hasTimer)
                 {

@@ -59,7 +59,8 @@ public sealed class VirtualClock : TimeProvider
     /// jumps to the next timer anyway. A foreign task may itself wait for the loop's timers (a
     /// <see cref="TaskCompletionSource"/> a sleeping task completes), which no hold-back rule can see; this bounds the
     /// wait. Work the loop knows runs elsewhere (<c>ToThread</c>, <c>RunInExecutor</c>, child processes) is always waited
-    /// for. Default 200 ms.
+    /// for, except while it has handed this loop a coroutine with <c>Aio.RunCoroutineThreadSafe</c> (it probably waits
+    /// for it, and the coroutine may sleep): then it gets this grace too. Default 200 ms.
     /// </summary>
     public TimeSpan ForeignAwaitGrace { get; set; } = TimeSpan.FromMilliseconds(200);
 

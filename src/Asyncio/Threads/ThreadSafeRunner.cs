@@ -12,7 +12,9 @@ internal sealed class ThreadSafeRunner<T>
     /// Submitted by ToThread work of the same loop, which now waits for this coroutine: while it runs, that work must not
     /// hold virtual time back (the coroutine may sleep), or neither could ever finish. The hold is released on the loop
     /// thread when the coroutine starts, never from the worker: released any earlier, a loop that had not yet posted
-    /// this start would see nothing left to wait for and report a deadlock.
+    /// this start would see nothing left to wait for and report a deadlock. Released, the work still counts in
+    /// <see cref="EventLoop._threadsAwaitingCoroutines"/>: it may not be waiting yet, so the loop must not call an idle
+    /// moment a deadlock, only let time jump after a grace.
     /// </summary>
     private readonly bool _releaseTimeHold;
 
@@ -48,6 +50,7 @@ internal sealed class ThreadSafeRunner<T>
         if (_releaseTimeHold)
         {
             _releasedTimeHold = true;
+            _loop._threadsAwaitingCoroutines++;
             _loop.EndOffLoopWork();
         }
 
@@ -77,6 +80,7 @@ internal sealed class ThreadSafeRunner<T>
         if (_releasedTimeHold)
         {
             _releasedTimeHold = false;
+            _loop._threadsAwaitingCoroutines--;
             _loop.BeginOffLoopWork();   // before the waiting worker can see the outcome and go on
         }
     }

@@ -740,6 +740,43 @@ public class TaskTests
         Assert.Equal(5.0, result.Time, 3);
     }
 
+    [Fact]
+    public void RunCoroutineThreadSafe_FromToThreadWork_StillRunning_IsNotADeadlock()
+    {
+        // The worker hands the loop a coroutine that never ends and goes on working. While the loop sits idle with
+        // no timer, it must wait for the worker, not report a deadlock: the worker may not be waiting for the coroutine.
+        int answer = 0;
+        Loops.RunBounded(() => answer = Aio.Run(async () =>
+        {
+            var loop = Aio.GetRunningLoop();
+            using var started = new SemaphoreSlim(0);
+            async Coroutine<int> Forever()
+            {
+                started.Release();
+                return await new Future<int>();
+            }
+
+            int result = await Aio.ToThread(() =>
+            {
+                _ = Aio.RunCoroutineThreadSafe(Forever(), loop);
+                Assert.True(started.Wait(TimeSpan.FromSeconds(20)), "the coroutine never started");
+                // Go on only once the loop has reached its wait step, idle, with this work still running.
+                Assert.True(SpinWait.SpinUntil(() => loop._inWaitStep, TimeSpan.FromSeconds(20)), "the loop never waited");
+                return 7;
+            });
+            foreach (AioTask t in Aio.AllTasks())
+            {
+                if (t != Aio.CurrentTask)
+                {
+                    t.Cancel();
+                }
+            }
+
+            return result;
+        }, Loops.Virtual()));
+        Assert.Equal(7, answer);
+    }
+
     // CPython: test_tasks.py RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_with_exception
     [Fact]
     public void RunCoroutineThreadSafe_CoroutineFails_TheOtherThreadGetsTheException()
