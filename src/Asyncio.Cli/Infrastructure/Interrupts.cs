@@ -87,8 +87,8 @@ internal sealed class Interrupts : IDisposable
         if (Interlocked.Increment(ref _signals) == 1)
         {
             context.Cancel = true;   // unwind ourselves; the measurements watch Token
+            Cancel();                // first: whoever sees a child die of the kill below must find Interrupted set
             KillChildren();
-            Cancel();
         }
         else
         {
@@ -107,8 +107,8 @@ internal sealed class Interrupts : IDisposable
         if (Interlocked.Increment(ref _signals) == 1)
         {
             e.Cancel = true;
+            Cancel();   // before the kill, as in OnSignal
             KillChildren();
-            Cancel();
         }
         else
         {
