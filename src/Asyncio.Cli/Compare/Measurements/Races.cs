@@ -113,13 +113,21 @@ internal static class Races
     }
 
     /// <summary>Tasks increment without awaiting in between, and yield to each other every 1,000 increments.</summary>
-    private static async Coroutine<long> LoopIncrements(int tasks, int increments)
+    private static Coroutine<long> LoopIncrements(int tasks, int increments) =>
+        RunOnCounter(tasks, counter => Increment(counter, increments));
+
+    /// <summary>Tasks whose read-modify-write spans an await: another task runs between the read and the write.</summary>
+    private static Coroutine<long> LoopSplitIncrements(int tasks, int increments) =>
+        RunOnCounter(tasks, counter => SplitIncrement(counter, increments));
+
+    /// <summary>Runs <paramref name="tasks"/> tasks of <paramref name="body"/> on one shared counter; its final value.</summary>
+    private static async Coroutine<long> RunOnCounter(int tasks, Func<Counter, Coroutine> body)
     {
         var counter = new Counter();
         var all = new AioTask[tasks];
         for (int t = 0; t < tasks; t++)
         {
-            all[t] = Aio.CreateTask(Increment(counter, increments));
+            all[t] = Aio.CreateTask(body(counter));
         }
 
         foreach (AioTask t in all)
@@ -128,46 +136,28 @@ internal static class Races
         }
 
         return counter.Value;
+    }
 
-        static async Coroutine Increment(Counter counter, int increments)
+    private static async Coroutine Increment(Counter counter, int increments)
+    {
+        for (int i = 0; i < increments; i++)
         {
-            for (int i = 0; i < increments; i++)
+            int v = counter.Value;
+            counter.Value = v + 1;
+            if (i % 1000 == 999)
             {
-                int v = counter.Value;
-                counter.Value = v + 1;
-                if (i % 1000 == 999)
-                {
-                    await Aio.Sleep(0);
-                }
+                await Aio.Sleep(0);
             }
         }
     }
 
-    /// <summary>Tasks whose read-modify-write spans an await: another task runs between the read and the write.</summary>
-    private static async Coroutine<long> LoopSplitIncrements(int tasks, int increments)
+    private static async Coroutine SplitIncrement(Counter counter, int increments)
     {
-        var counter = new Counter();
-        var all = new AioTask[tasks];
-        for (int t = 0; t < tasks; t++)
+        for (int i = 0; i < increments; i++)
         {
-            all[t] = Aio.CreateTask(Increment(counter, increments));
-        }
-
-        foreach (AioTask t in all)
-        {
-            await t;
-        }
-
-        return counter.Value;
-
-        static async Coroutine Increment(Counter counter, int increments)
-        {
-            for (int i = 0; i < increments; i++)
-            {
-                int v = counter.Value;
-                await Aio.Sleep(0);   // e.g. `balance = await fetch(); ...`: the await lets every other task in
-                counter.Value = v + 1;
-            }
+            int v = counter.Value;
+            await Aio.Sleep(0);   // e.g. `balance = await fetch(); ...`: the await lets every other task in
+            counter.Value = v + 1;
         }
     }
 }
